@@ -1,0 +1,3 @@
+module github.com/sillok/sillok
+
+go 1.26

@@ -1,0 +1,45 @@
+-- Identifiers use the "C" collation so that ORDER BY sorts bytes, as SQLite does:
+-- exports from both backends must be byte-identical.
+CREATE TABLE revisions (
+	id TEXT COLLATE "C" NOT NULL,
+	kind TEXT NOT NULL,
+	org TEXT NOT NULL,
+	level TEXT NOT NULL,
+	rev INTEGER NOT NULL,
+	time TEXT NOT NULL,
+	actor TEXT NOT NULL,
+	actor_org TEXT NOT NULL,
+	tombstone BOOLEAN NOT NULL,
+	note TEXT NOT NULL,
+	body TEXT NOT NULL,
+	hash TEXT NOT NULL,
+	PRIMARY KEY (id, rev)
+);
+CREATE TABLE records (
+	id TEXT COLLATE "C" PRIMARY KEY,
+	kind TEXT NOT NULL,
+	org TEXT NOT NULL,
+	level TEXT NOT NULL,
+	rev INTEGER NOT NULL,
+	deleted BOOLEAN NOT NULL,
+	label TEXT NOT NULL,
+	created TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	updated TEXT NOT NULL,
+	updated_by TEXT NOT NULL
+);
+CREATE INDEX records_kind ON records (kind, id);
+CREATE TABLE refs (
+	from_id TEXT COLLATE "C" NOT NULL,
+	field TEXT NOT NULL,
+	to_id TEXT COLLATE "C" NOT NULL,
+	PRIMARY KEY (from_id, field, to_id)
+);
+CREATE INDEX refs_to ON refs (to_id, from_id);
+CREATE TABLE attrs (
+	record_id TEXT COLLATE "C" NOT NULL,
+	key TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (record_id, key, value)
+);
+CREATE INDEX attrs_kv ON attrs (key, value, record_id);

@@ -1,0 +1,352 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sillok/sillok"
+)
+
+// txn is a sillok.Tx on a SQL transaction. It caches prepared statements
+// and thesaurus look-ups for the length of the batch: bulk loads (demo data,
+// imports) run the same few statements millions of times.
+type txn struct {
+	s     *Store
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	terms map[sillok.ID]bool
+}
+
+func (t *txn) exec(ctx context.Context, q string, args ...any) error {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return t.s.mapErr(err)
+}
+
+func (t *txn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+func (t *txn) Get(ctx context.Context, id sillok.ID) (*sillok.Record, error) {
+	return get(ctx, t.tx, id)
+}
+
+func (t *txn) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	return t.create(ctx, actor, r, t.s.now())
+}
+
+func (t *txn) create(ctx context.Context, actor sillok.Actor, r *sillok.Record, now time.Time) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	if r.Body == nil {
+		return &sillok.FieldError{Record: r.ID, Field: "body", Reason: "missing"}
+	}
+	if r.Kind == "" {
+		r.Kind = r.Body.Kind()
+	}
+	if !r.Kind.Valid() || r.Body.Kind() != r.Kind {
+		return &sillok.FieldError{Record: r.ID, Field: "kind", Reason: fmt.Sprintf("kind %q does not match a %s body", r.Kind, r.Body.Kind())}
+	}
+	if r.ID == "" {
+		r.ID = sillok.NewID(r.Kind)
+	} else if sillok.KindOf(r.ID) != r.Kind {
+		return &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("an ID of a %s starts with %s_", r.Kind, r.Kind.Prefix())}
+	}
+	if r.Org == "" {
+		r.Org = actor.Org
+	}
+	if r.Level == "" {
+		r.Level = sillok.LevelInternal
+	}
+	if !r.Level.Valid() {
+		return &sillok.FieldError{Record: r.ID, Field: "level", Reason: "want public, internal, confidential or strict"}
+	}
+	if err := t.check(ctx, r.ID, r.Body); err != nil {
+		return err
+	}
+	if r.Kind == sillok.KindTerm {
+		term := r.Body.(*sillok.Term)
+		if want := sillok.TermID(term.Thesaurus, term.Code); r.ID != want {
+			return &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("a term's ID is %s", want)}
+		}
+	}
+	body, err := sillok.EncodeBody(r.Body)
+	if err != nil {
+		return err
+	}
+	now = sillok.Timestamp(now)
+	v := &sillok.Revision{ID: r.ID, Kind: r.Kind, Org: r.Org, Level: r.Level, Rev: 1, Time: now,
+		Actor: actor.User, ActorOrg: actor.Org, Body: body}
+	v.Hash = v.ComputeHash()
+	if err := t.insertRevision(ctx, v); err != nil {
+		if errors.Is(err, sillok.ErrConflict) {
+			return fmt.Errorf("create %s: %w: the ID is taken", r.ID, sillok.ErrConflict)
+		}
+		return fmt.Errorf("create %s: %w", r.ID, err)
+	}
+	if err := t.exec(ctx, `INSERT INTO records (id, kind, org, level, rev, deleted, label, created, created_by, updated, updated_by)
+		VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $7, $8)`,
+		string(r.ID), string(r.Kind), r.Org, string(r.Level), false, r.Body.Label(), now.Format(sillok.TimeFormat), actor.User); err != nil {
+		return fmt.Errorf("create %s: %w", r.ID, err)
+	}
+	if err := t.index(ctx, r.ID, r.Body, false); err != nil {
+		return fmt.Errorf("create %s: %w", r.ID, err)
+	}
+	r.Rev, r.Deleted = 1, false
+	r.Created, r.Updated = now, now
+	r.CreatedBy, r.UpdatedBy = actor.User, actor.User
+	return nil
+}
+
+func (t *txn) Update(ctx context.Context, actor sillok.Actor, id sillok.ID, baseRev int, body sillok.Body, note string) (*sillok.Record, error) {
+	if body == nil {
+		return nil, &sillok.FieldError{Record: id, Field: "body", Reason: "missing"}
+	}
+	return t.revise(ctx, actor, id, baseRev, body, note, false)
+}
+
+func (t *txn) Delete(ctx context.Context, actor sillok.Actor, id sillok.ID, baseRev int, note string) (*sillok.Record, error) {
+	return t.revise(ctx, actor, id, baseRev, nil, note, true)
+}
+
+func (t *txn) revise(ctx context.Context, actor sillok.Actor, id sillok.ID, baseRev int, body sillok.Body, note string, tombstone bool) (*sillok.Record, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	cur, err := scanRecord(t.tx.QueryRowContext(ctx, `SELECT `+recordCols+recordFrom+` WHERE r.id = $1`+t.s.d.ForUpdate, string(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("record %s: %w", id, sillok.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read record %s: %w", id, err)
+	}
+	if cur.Deleted {
+		return nil, fmt.Errorf("record %s: %w", id, sillok.ErrDeleted)
+	}
+	if cur.Rev != baseRev {
+		return nil, fmt.Errorf("record %s is at revision %d, not %d: %w", id, cur.Rev, baseRev, sillok.ErrConflict)
+	}
+	if tombstone {
+		body = cur.Body // a tombstone keeps the last content, so history shows what was deleted
+	} else {
+		if body.Kind() != cur.Kind {
+			return nil, &sillok.FieldError{Record: id, Field: "kind", Reason: fmt.Sprintf("record is a %s, body is a %s", cur.Kind, body.Kind())}
+		}
+		if err := t.check(ctx, id, body); err != nil {
+			return nil, err
+		}
+	}
+	enc, err := sillok.EncodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	now := sillok.Timestamp(t.s.now())
+	v := &sillok.Revision{ID: id, Kind: cur.Kind, Org: cur.Org, Level: cur.Level, Rev: cur.Rev + 1, Time: now,
+		Actor: actor.User, ActorOrg: actor.Org, Tombstone: tombstone, Note: note, Body: enc}
+	v.Hash = v.ComputeHash()
+	if err := t.insertRevision(ctx, v); err != nil {
+		return nil, fmt.Errorf("revise %s: %w", id, err)
+	}
+	if err := t.exec(ctx, `UPDATE records SET rev = $2, deleted = $3, label = $4, updated = $5, updated_by = $6 WHERE id = $1`,
+		string(id), v.Rev, tombstone, body.Label(), now.Format(sillok.TimeFormat), actor.User); err != nil {
+		return nil, fmt.Errorf("revise %s: %w", id, err)
+	}
+	if tombstone {
+		err = t.unindex(ctx, id) // a deleted record is found by no filter or walk
+	} else {
+		err = t.index(ctx, id, body, true)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("revise %s: %w", id, err)
+	}
+	cur.Rev, cur.Deleted, cur.Body, cur.Updated, cur.UpdatedBy = v.Rev, tombstone, body, now, actor.User
+	return cur, nil
+}
+
+func checkActor(a sillok.Actor) error {
+	if a.User == "" || a.Org == "" {
+		return fmt.Errorf("%w: every change needs an actor (user and organisation)", sillok.ErrInvalid)
+	}
+	return nil
+}
+
+// check validates a body and its references and thesaurus codes.
+func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
+	if err := b.Validate(); err != nil {
+		var fe *sillok.FieldError
+		if errors.As(err, &fe) && fe.Record == "" {
+			fe.Record = id
+		}
+		return err
+	}
+	for _, ref := range b.Refs() {
+		var (
+			kind    string
+			deleted bool
+		)
+		st, err := t.stmt(ctx, `SELECT kind, deleted FROM records WHERE id = $1`)
+		if err != nil {
+			return err
+		}
+		err = st.QueryRowContext(ctx, string(ref.To)).Scan(&kind, &deleted)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return &sillok.FieldError{Record: id, Field: ref.Field, Reason: fmt.Sprintf("refers to %s, which does not exist", ref.To)}
+		case err != nil:
+			return fmt.Errorf("check reference %s of %s: %w", ref.Field, id, err)
+		case deleted:
+			return &sillok.FieldError{Record: id, Field: ref.Field, Reason: fmt.Sprintf("refers to %s, which is deleted", ref.To)}
+		case ref.To == id:
+			return &sillok.FieldError{Record: id, Field: ref.Field, Reason: "refers to the record itself"}
+		case len(ref.Kinds) > 0 && !slices.Contains(ref.Kinds, sillok.Kind(kind)):
+			return &sillok.FieldError{Record: id, Field: ref.Field, Reason: fmt.Sprintf("refers to %s, a %s; want %v", ref.To, kind, ref.Kinds)}
+		}
+	}
+	for _, tr := range b.Terms() {
+		tid := sillok.TermID(tr.Thesaurus, tr.Code)
+		ok, cached := t.terms[tid]
+		if !cached {
+			var deleted bool
+			st, err := t.stmt(ctx, `SELECT deleted FROM records WHERE id = $1`)
+			if err != nil {
+				return err
+			}
+			err = st.QueryRowContext(ctx, string(tid)).Scan(&deleted)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("check thesaurus code %s of %s: %w", tr.Field, id, err)
+			}
+			ok = err == nil && !deleted
+			t.terms[tid] = ok
+		}
+		if !ok {
+			return &sillok.FieldError{Record: id, Field: tr.Field, Reason: fmt.Sprintf("%q is not a term of thesaurus %s", tr.Code, tr.Thesaurus)}
+		}
+	}
+	return nil
+}
+
+func (t *txn) insertRevision(ctx context.Context, v *sillok.Revision) error {
+	return t.exec(ctx, `INSERT INTO revisions (`+revisionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		string(v.ID), string(v.Kind), v.Org, string(v.Level), v.Rev, v.Time.Format(sillok.TimeFormat),
+		v.Actor, v.ActorOrg, v.Tombstone, v.Note, string(v.Body), v.Hash)
+}
+
+// index rebuilds the derived refs and attrs rows of a record.
+func (t *txn) index(ctx context.Context, id sillok.ID, b sillok.Body, replace bool) error {
+	if replace {
+		if err := t.unindex(ctx, id); err != nil {
+			return err
+		}
+	}
+	seen := map[[2]string]bool{}
+	for _, ref := range b.Refs() {
+		k := [2]string{ref.Field, string(ref.To)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if err := t.exec(ctx, `INSERT INTO refs (from_id, field, to_id) VALUES ($1, $2, $3)`, string(id), ref.Field, string(ref.To)); err != nil {
+			return fmt.Errorf("index reference %s: %w", ref.Field, err)
+		}
+	}
+	clear(seen)
+	for _, a := range b.Attrs() {
+		k := [2]string{a.Key, a.Value}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if err := t.exec(ctx, `INSERT INTO attrs (record_id, key, value) VALUES ($1, $2, $3)`, string(id), a.Key, a.Value); err != nil {
+			return fmt.Errorf("index attribute %s: %w", a.Key, err)
+		}
+	}
+	return nil
+}
+
+func (t *txn) unindex(ctx context.Context, id sillok.ID) error {
+	if err := t.exec(ctx, `DELETE FROM refs WHERE from_id = $1`, string(id)); err != nil {
+		return err
+	}
+	return t.exec(ctx, `DELETE FROM attrs WHERE record_id = $1`, string(id))
+}
+
+// Import stores a revision from an export verbatim.
+func (t *txn) Import(ctx context.Context, v *sillok.Revision) (bool, error) {
+	name := fmt.Sprintf("revision %s@%d", v.ID, v.Rev)
+	if v.Hash != v.ComputeHash() {
+		return false, fmt.Errorf("%s: hash does not match its content: %w", name, sillok.ErrInvalid)
+	}
+	if !v.Kind.Valid() || sillok.KindOf(v.ID) != v.Kind {
+		return false, fmt.Errorf("%s: kind %q does not fit the ID: %w", name, v.Kind, sillok.ErrInvalid)
+	}
+	if v.Actor == "" || v.ActorOrg == "" || !v.Level.Valid() || v.Org == "" || v.Rev < 1 {
+		return false, fmt.Errorf("%s: missing actor, organisation, level or revision number: %w", name, sillok.ErrInvalid)
+	}
+	body, err := sillok.DecodeBody(v.Kind, v.Body)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	if canon, err := sillok.EncodeBody(body); err != nil || !bytes.Equal(canon, v.Body) {
+		return false, fmt.Errorf("%s: body is not in canonical form: %w", name, sillok.ErrInvalid)
+	}
+	var cur int
+	err = t.tx.QueryRowContext(ctx, `SELECT rev FROM records WHERE id = $1`, string(v.ID)).Scan(&cur)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	if v.Rev <= cur {
+		var hash string
+		if err := t.tx.QueryRowContext(ctx, `SELECT hash FROM revisions WHERE id = $1 AND rev = $2`, string(v.ID), v.Rev).Scan(&hash); err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		if hash != v.Hash {
+			return false, fmt.Errorf("%s: the repository holds a different revision with that number: %w", name, sillok.ErrConflict)
+		}
+		return false, nil
+	}
+	if v.Rev != cur+1 {
+		return false, fmt.Errorf("%s: revisions %d to %d are missing: %w", name, cur+1, v.Rev-1, sillok.ErrInvalid)
+	}
+	v.Time = sillok.Timestamp(v.Time)
+	if err := t.insertRevision(ctx, v); err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	ts := v.Time.Format(sillok.TimeFormat)
+	if v.Rev == 1 {
+		err = t.exec(ctx, `INSERT INTO records (id, kind, org, level, rev, deleted, label, created, created_by, updated, updated_by)
+			VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $7, $8)`,
+			string(v.ID), string(v.Kind), v.Org, string(v.Level), v.Tombstone, body.Label(), ts, v.Actor)
+	} else {
+		err = t.exec(ctx, `UPDATE records SET rev = $2, deleted = $3, label = $4, updated = $5, updated_by = $6, org = $7, level = $8 WHERE id = $1`,
+			string(v.ID), v.Rev, v.Tombstone, body.Label(), ts, v.Actor, v.Org, string(v.Level))
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	if v.Tombstone {
+		err = t.unindex(ctx, v.ID)
+	} else {
+		err = t.index(ctx, v.ID, body, v.Rev > 1)
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	return true, nil
+}

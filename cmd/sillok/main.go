@@ -27,6 +27,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "print the version", runVersion},
+		{"init", "create an empty repository", runInit},
+		{"export", "write every record and revision as JSON Lines", runExport},
+		{"import", "read an export into the repository", runImport},
 	}
 }
 

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	sillokhttp "github.com/sillok/sillok/http"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--addr HOST:PORT] [--demo]")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	demo := fs.Bool("demo", false, "start on a fresh temporary repository loaded with demonstration data")
+	demoPeople := fs.Int("demo-people", 1000, "with --demo: how many people to generate")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *demo {
+		cleanup, err := e.useDemoRepository(ctx, *demoPeople)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           sillokhttp.NewServer(s, sillokhttp.Options{Logger: e.log, Actor: e.actor()}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shut down: %w", err)
+	}
+	return nil
+}

@@ -738,8 +738,8 @@ func (g *gen) execution(site, year int) (actRef, bool) {
 
 var relatives = []struct {
 	typ, ko, en, note string
-	male        bool
-	gen         int // birth-year offset generation: -1 parent, 0 same
+	male              bool
+	gen               int // birth-year offset generation: -1 parent, 0 same
 }{
 	{"parent", "아버지", "My father", "father", true, -1},
 	{"spouse", "남편", "My husband", "husband", true, 0},

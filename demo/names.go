@@ -18,10 +18,10 @@ type surname struct {
 	personal     []string
 }
 
-// surnames are the most frequent Korean family names, about 89% of the
-// population in the 2015 census; the rest is spread over them in proportion
-// (a full table is in the korean package; this compact one is enough for
-// realistic frequencies). 柳 and 劉/兪 (류/유) are merged.
+// surnames are the 56 most frequent Korean family names, about 91% of the
+// population in the 2015 census; sampling spreads the other 9% over them in
+// proportion (a full table is in the korean package; this compact one is
+// enough for realistic frequencies). 柳 and 劉/兪 (류/유) are merged.
 var surnames = []surname{
 	{"김", "", 21.5, "Kim", "Kim", "Kim", []string{"Kim", "Gim"}},
 	{"이", "리", 14.7, "Yi", "Yi", "Ri", []string{"Lee", "Rhee", "Yi", "Ri"}},
@@ -64,6 +64,21 @@ var surnames = []surname{
 	{"민", "", 0.4, "Min", "Min", "Min", []string{"Min"}},
 	{"진", "", 0.4, "Jin", "Chin", "Jin", []string{"Jin", "Chin"}},
 	{"나", "라", 0.3, "Na", "Na", "Ra", []string{"Na", "Ra"}},
+	{"변", "", 0.27, "Byeon", "Pyŏn", "Pyon", []string{"Byun", "Byeon"}},
+	{"채", "", 0.26, "Chae", "Ch'ae", "Chae", []string{"Chae"}},
+	{"원", "", 0.26, "Won", "Wŏn", "Won", []string{"Won", "Weon"}},
+	{"천", "", 0.24, "Cheon", "Ch'ŏn", "Chon", []string{"Chun", "Cheon"}},
+	{"방", "", 0.24, "Bang", "Pang", "Pang", []string{"Bang"}},
+	{"현", "", 0.2, "Hyeon", "Hyŏn", "Hyon", []string{"Hyun"}},
+	{"공", "", 0.18, "Gong", "Kong", "Kong", []string{"Kong"}},
+	{"함", "", 0.15, "Ham", "Ham", "Ham", []string{"Hahm", "Ham"}},
+	{"염", "렴", 0.14, "Yeom", "Yŏm", "Ryom", []string{"Yeom", "Youm"}},
+	{"여", "려", 0.14, "Yeo", "Yŏ", "Ryo", []string{"Yeo", "Yuh"}},
+	{"추", "", 0.12, "Chu", "Ch'u", "Chu", []string{"Choo"}},
+	{"도", "", 0.11, "Do", "To", "To", []string{"Do", "Doh"}},
+	{"석", "", 0.09, "Seok", "Sŏk", "Sok", []string{"Suk", "Seok"}},
+	{"육", "륙", 0.05, "Yuk", "Yuk", "Ryuk", []string{"Yook", "Yuk"}},
+	{"용", "룡", 0.03, "Yong", "Yong", "Ryong", []string{"Yong"}},
 }
 
 // syllable is a given-name syllable with its spellings. Romanization is per

@@ -203,6 +203,7 @@ type gen struct {
 	events            map[eventKey]sillok.ID
 	execActs          map[eventKey]sillok.ID
 	perps             map[int][]sillok.ID // unit index → perpetrator person IDs
+	perpNames         map[sillok.ID]fullName
 	lastDetainee      map[eventKey]sillok.ID
 	pending           map[int][]func() // release step → delayed reports
 }
@@ -221,6 +222,7 @@ func newGen(ctx context.Context, opts Options) (*gen, error) {
 		events:       map[eventKey]sillok.ID{},
 		execActs:     map[eventKey]sillok.ID{},
 		perps:        map[int][]sillok.ID{},
+		perpNames:    map[sillok.ID]fullName{},
 		lastDetainee: map[eventKey]sillok.ID{},
 		pending:      map[int][]func(){},
 		stats:        Stats{Records: map[sillok.Kind]int{}},

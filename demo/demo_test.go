@@ -176,6 +176,11 @@ func TestGenerateValid(t *testing.T) {
 			}
 			if tc.people >= 1000 {
 				perPerson := func(k sillok.Kind) float64 { return float64(counts[k]) / float64(tc.people) }
+				var ratios []string
+				for _, k := range sillok.Kinds() {
+					ratios = append(ratios, fmt.Sprintf("%s %.2f", k, perPerson(k)))
+				}
+				t.Logf("records per person: %s; total %.2f", strings.Join(ratios, ", "), float64(st.Total)/float64(tc.people))
 				for _, want := range []struct {
 					k      sillok.Kind
 					lo, hi float64

@@ -138,6 +138,7 @@ func (g *gen) perpetrators() {
 		}
 		g.emit(o, sillok.LevelInternal, pos)
 		g.perps[p.unit] = append(g.perps[p.unit], id)
+		g.perpNames[id] = ind.name
 		g.alsoReported(ind, o, roles, nil, false, sillok.LevelInternal)
 	}
 }
@@ -316,7 +317,7 @@ func (g *gen) secondReport(ind individual, o int, roles []sillok.Role, acts []ac
 	id := g.emitPerson(o, level, g.personRecord(&ind, o, roles, true), ind.key)
 	var mine []actRef
 	for _, a := range acts {
-		if !a.own || r.Float64() >= 0.5 {
+		if !a.own || len(mine) == 2 || r.Float64() >= 0.4 {
 			continue
 		}
 		date := a.date
@@ -402,26 +403,38 @@ func (g *gen) event(typ, place, year int, date sillok.FuzzyDate) sillok.ID {
 
 // act writes an act and its involvements.
 func (g *gen) act(o int, a *sillok.Act, unit int) sillok.ID {
-	id := g.emit(o, sillok.LevelInternal, a)
-	if unit >= 0 {
-		g.involve(o, id, unit)
-	}
+	id, _ := g.actBy(o, a, unit)
 	return id
+}
+
+// actBy is act that also returns the name of the perpetrator named as
+// having carried it out, if a person was (nil if a unit or nobody).
+func (g *gen) actBy(o int, a *sillok.Act, unit int) (sillok.ID, *fullName) {
+	id := g.emit(o, sillok.LevelInternal, a)
+	if unit < 0 || g.r.Float64() >= 0.75 {
+		// Not every account says who did it.
+		return id, nil
+	}
+	return id, g.involve(o, id, unit)
 }
 
 // involve records who carried out an act: a named perpetrator of the unit
 // when a witness could name one, else the unit; sometimes the unit above
-// ordered it.
-func (g *gen) involve(o int, act sillok.ID, unit int) {
+// ordered it. It returns the perpetrator's name when a person was named.
+func (g *gen) involve(o int, act sillok.ID, unit int) *fullName {
 	r := g.r
 	perp := g.unitIDs[unit]
+	var name *fullName
 	if ps := g.perps[unit]; len(ps) > 0 && r.Float64() < 0.4 {
 		perp = ps[r.IntN(len(ps))]
+		n := g.perpNames[perp]
+		name = &n
 	}
 	g.emit(o, sillok.LevelInternal, &sillok.Involvement{Act: act, Perpetrator: perp, Degree: "carried_out"})
 	if u := g.w.units[unit]; u.parent >= 0 && r.Float64() < 0.15 {
 		g.emit(o, sillok.LevelInternal, &sillok.Involvement{Act: act, Perpetrator: g.unitIDs[u.parent], Degree: "ordered"})
 	}
+	return name
 }
 
 var seasonKo = map[string]string{"spring": "봄", "summer": "여름", "autumn": "가을", "winter": "겨울"}
@@ -484,7 +497,7 @@ func (g *gen) escapee() {
 	}
 	season := seasonNames[r.IntN(4)]
 
-	repatriated := r.Float64() < 0.3
+	repatriated := r.Float64() < 0.25
 	repYear := min(left+r.IntN(4), 2019)
 	arrived := left + 1 + r.IntN(2)
 	if repatriated {
@@ -540,11 +553,17 @@ func (g *gen) escapee() {
 		if r.Float64() < 0.3 {
 			cons = append(cons, "psychological_harm")
 		}
-		id = g.act(o, &sillok.Act{Event: ev, Victim: me, Type: "torture_interrogation", Date: date, Location: g.placeIDs[kur],
+		id, by := g.actBy(o, &sillok.Act{Event: ev, Victim: me, Type: "torture_interrogation", Date: date, Location: g.placeIDs[kur],
 			Consequences: cons, Status: "detained"}, w.countyMSS[cross])
 		addAct(actRef{id, ev, "torture_interrogation", date, g.placeIDs[kur], "victim", true})
-		fmt.Fprintf(&ko, "%s에서 예심원에게 조사를 받으며 심하게 맞았습니다. ", w.places[kur].ko)
-		fmt.Fprintf(&en, "At the %s I was beaten during interrogation. ", w.places[kur].en)
+		if by != nil {
+			// Witnesses often name their interrogator.
+			fmt.Fprintf(&ko, "%s에서 예심원 %s에게 조사를 받으며 심하게 맞았습니다. ", w.places[kur].ko, by.hangul(true))
+			fmt.Fprintf(&en, "At the %s I was beaten during interrogation by an interrogator named %s. ", w.places[kur].en, by.roman(nil, sysDPRK, true, false))
+		} else {
+			fmt.Fprintf(&ko, "%s에서 예심원에게 조사를 받으며 심하게 맞았습니다. ", w.places[kur].ko)
+			fmt.Fprintf(&en, "At the %s I was beaten during interrogation. ", w.places[kur].en)
+		}
 		if bible {
 			id = g.act(o, &sillok.Act{Event: ev, Victim: me, Type: "religious_persecution", Date: date, Location: g.placeIDs[kur],
 				Status: "detained"}, w.countyMSS[cross])
@@ -638,9 +657,15 @@ func (g *gen) escapee() {
 		y := 1995 + r.IntN(max(1, left-1995+1))
 		site := g.executionSite(origin)
 		if a, ok := g.execution(site, y); ok {
+			if r.Float64() < 0.2 {
+				a.conn = "hearsay"
+				fmt.Fprintf(&ko, "%d년 %s에서 공개처형이 있었다고 이웃에게 들었습니다. ", y, w.places[site].ko)
+				fmt.Fprintf(&en, "In %d neighbours told me of a public execution at the %s. ", y, w.places[site].en)
+			} else {
+				fmt.Fprintf(&ko, "%d년 %s에서 공개처형을 보았습니다. 주민들을 강제로 모이게 했습니다. ", y, w.places[site].ko)
+				fmt.Fprintf(&en, "In %d I saw a public execution at the %s; residents were made to attend. ", y, w.places[site].en)
+			}
 			addAct(a)
-			fmt.Fprintf(&ko, "%d년 %s에서 공개처형을 보았습니다. 주민들을 강제로 모이게 했습니다. ", y, w.places[site].ko)
-			fmt.Fprintf(&en, "In %d I saw a public execution at the %s; residents were made to attend. ", y, w.places[site].en)
 		}
 	}
 

@@ -71,10 +71,16 @@ func KindOf(id ID) Kind {
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
-// NewID returns a fresh random ID for a record of kind k.
+// NewID returns a fresh ID for a record of kind k: 48 bits of the current
+// time in milliseconds, then 32 random bits. Time order keeps the inserts
+// of a bulk load close together in every index.
 func NewID(k Kind) ID {
 	var b [10]byte
-	rand.Read(b[:])
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	rand.Read(b[6:])
 	return ID(k.Prefix() + "_" + idEncoding.EncodeToString(b[:]))
 }
 

@@ -393,47 +393,70 @@ func (s *Store) List(ctx context.Context, f sillok.Filter) (*sillok.Page, error)
 	return p, nil
 }
 
-// Linked walks references in both directions from id.
+// Linked walks references from id. Records that point at a record (acts
+// of a victim, involvements in an act, information from a source) are
+// expanded in both directions; records a record points at (its event,
+// place, unit) are context and are expanded only outward, so that hubs such
+// as a camp or a province do not pull in everyone connected to them.
 func (s *Store) Linked(ctx context.Context, id sillok.ID, depth, limit int) ([]*sillok.Record, error) {
 	if limit <= 0 {
 		limit = 10000
 	}
 	seen := map[sillok.ID]bool{id: true}
-	frontier := []sillok.ID{id}
+	frontier := []sillok.ID{id} // expanded both ways
+	var context []sillok.ID     // expanded outward only
 	var found []sillok.ID
-	for d := 0; d < depth && len(frontier) > 0 && len(found) < limit; d++ {
-		var next []sillok.ID
-		for start := 0; start < len(frontier); start += 500 {
-			chunk := frontier[start:min(start+500, len(frontier))]
-			ph, args := placeholders(chunk, 0)
-			rows, err := s.db.QueryContext(ctx, `SELECT to_id FROM refs WHERE from_id IN (`+ph+`)
-				UNION SELECT from_id FROM refs WHERE to_id IN (`+ph+`)`, args...)
-			if err != nil {
-				return nil, fmt.Errorf("linked records of %s: %w", id, err)
+	for d := 0; d < depth && len(frontier)+len(context) > 0 && len(found) < limit; d++ {
+		var nextFrontier, nextContext []sillok.ID
+		add := func(other sillok.ID, incoming bool) {
+			if seen[other] {
+				return
 			}
-			for rows.Next() {
-				var other sillok.ID
-				if err := rows.Scan(&other); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("linked records of %s: %w", id, err)
-				}
-				if !seen[other] {
-					seen[other] = true
-					next = append(next, other)
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, fmt.Errorf("linked records of %s: %w", id, err)
+			seen[other] = true
+			found = append(found, other)
+			if incoming {
+				nextFrontier = append(nextFrontier, other)
+			} else {
+				nextContext = append(nextContext, other)
 			}
 		}
-		found = append(found, next...)
-		frontier = next
+		if err := s.eachRef(ctx, `SELECT to_id FROM refs WHERE from_id IN (%s)`, append(frontier, context...), func(o sillok.ID) { add(o, false) }); err != nil {
+			return nil, fmt.Errorf("linked records of %s: %w", id, err)
+		}
+		if err := s.eachRef(ctx, `SELECT from_id FROM refs WHERE to_id IN (%s)`, frontier, func(o sillok.ID) { add(o, true) }); err != nil {
+			return nil, fmt.Errorf("linked records of %s: %w", id, err)
+		}
+		frontier, context = nextFrontier, nextContext
 	}
 	if len(found) > limit {
 		found = found[:limit]
 	}
 	return s.getMany(ctx, found)
+}
+
+// eachRef runs query (with %s for the placeholders) over ids in chunks.
+func (s *Store) eachRef(ctx context.Context, query string, ids []sillok.ID, fn func(sillok.ID)) error {
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		ph, args := placeholders(chunk, 0)
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(query, ph), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var other sillok.ID
+			if err := rows.Scan(&other); err != nil {
+				rows.Close()
+				return err
+			}
+			fn(other)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // getMany returns the live records among ids, in ID order.

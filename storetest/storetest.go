@@ -372,9 +372,21 @@ func testLinked(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[sillok.ID]bool{sc.act.ID: true, sc.src.ID: true, sc.event.ID: true, sc.inv.ID: true, sc.info.ID: true}
-	if !reflect.DeepEqual(ids(l2), want) {
+	if want := (map[sillok.ID]bool{sc.act.ID: true, sc.src.ID: true, sc.event.ID: true, sc.inv.ID: true, sc.info.ID: true}); !reflect.DeepEqual(ids(l2), want) {
 		t.Errorf("depth 2 = %v, want %v", ids(l2), want)
+	}
+	// Another victim of the same event is not "linked" to this one: the
+	// event is context, not a way into everyone it touches.
+	other := mustCreate(t, s, alice, person("최은희", sillok.SexFemale))
+	mustCreate(t, s, alice, &sillok.Act{Event: sc.event.ID, Victim: other.ID, Type: "beating"})
+	l2, err = s.Linked(ctx, sc.victim.ID, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[sillok.ID]bool{sc.act.ID: true, sc.src.ID: true, sc.event.ID: true, sc.inv.ID: true, sc.info.ID: true,
+		sc.perp.ID: true, sc.camp.ID: true}
+	if !reflect.DeepEqual(ids(l2), want) {
+		t.Errorf("depth 3 = %v, want %v", ids(l2), want)
 	}
 	for i := 1; i < len(l2); i++ {
 		if l2[i].ID <= l2[i-1].ID {

@@ -30,6 +30,8 @@ func commands() []command {
 		{"init", "create an empty repository", runInit},
 		{"export", "write every record and revision as JSON Lines", runExport},
 		{"import", "read an export into the repository", runImport},
+		{"demo", "fill the repository with fictional demonstration data", runDemo},
+		{"serve", "serve the JSON API (and web interface)", runServe},
 	}
 }
 

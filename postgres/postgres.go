@@ -24,7 +24,7 @@ func Dialect() sqlstore.Dialect {
 	return sqlstore.Dialect{
 		Name:       "postgres",
 		Migrations: []string{schema},
-		ForUpdate:  " FOR UPDATE OF r",
+		ForUpdate:  " FOR UPDATE",
 		IsUniqueViolation: func(err error) bool {
 			var pe *pgconn.PgError
 			return errors.As(err, &pe) && pe.Code == "23505"

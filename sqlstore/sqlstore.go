@@ -29,8 +29,9 @@ type Dialect struct {
 	// Migrations are applied in order, each in its own transaction; the
 	// index+1 of the last one applied is kept in table meta.
 	Migrations []string
-	// ForUpdate is appended to the SELECT that reads a record before a
-	// write (" FOR UPDATE" on PostgreSQL; SQLite locks the whole database).
+	// ForUpdate is appended to the SELECT that locks a record's row before
+	// a write (" FOR UPDATE" on PostgreSQL; SQLite locks the whole database
+	// at BEGIN IMMEDIATE, so it needs none).
 	ForUpdate string
 	// IsUniqueViolation reports a primary-key clash (concurrent writers).
 	IsUniqueViolation func(error) bool

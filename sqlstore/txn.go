@@ -131,7 +131,17 @@ func (t *txn) revise(ctx context.Context, actor sillok.Actor, id sillok.ID, base
 	if err := checkActor(actor); err != nil {
 		return nil, err
 	}
-	cur, err := scanRecord(t.tx.QueryRowContext(ctx, `SELECT `+recordCols+recordFrom+` WHERE r.id = $1`+t.s.d.ForUpdate, string(id)))
+	if t.s.d.ForUpdate != "" {
+		// Lock the row alone first: a locking read through the join would,
+		// after waiting for a concurrent writer, re-check the join against
+		// the new revision number and find nothing.
+		var one int
+		err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM records WHERE id = $1`+t.s.d.ForUpdate, string(id)).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("lock record %s: %w", id, err)
+		}
+	}
+	cur, err := scanRecord(t.tx.QueryRowContext(ctx, `SELECT `+recordCols+recordFrom+` WHERE r.id = $1`, string(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("record %s: %w", id, sillok.ErrNotFound)
 	}

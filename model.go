@@ -59,6 +59,9 @@ type Person struct {
 	OriginText string    `json:"origin_text,omitempty"` // as told, when no location record fits
 	Roles      []Role    `json:"roles,omitempty"`
 	Notes      string    `json:"notes,omitempty"`
+	// ExternalIDs are the record numbers other systems gave this person
+	// (e.g. "nkdb:12345"), kept for tracing and for references in imports.
+	ExternalIDs []string `json:"external_ids,omitempty"`
 }
 
 func (*Person) Kind() Kind { return KindPerson }
@@ -118,7 +121,7 @@ func (p *Person) Attrs() []Attr {
 	for _, r := range p.Roles {
 		as = append(as, Attr{"role", r.Role})
 	}
-	return as
+	return externalAttrs(as, p.ExternalIDs)
 }
 
 // UnitParent places a unit under another for a period: units nest and
@@ -240,6 +243,7 @@ type Event struct {
 	Date        FuzzyDate `json:"date,omitzero"`
 	Location    ID        `json:"location,omitempty"`
 	Parent      ID        `json:"parent,omitempty"` // a larger event this one is part of
+	ExternalIDs []string  `json:"external_ids,omitempty"`
 }
 
 func (*Event) Kind() Kind { return KindEvent }
@@ -255,7 +259,7 @@ func (e *Event) Refs() []Ref {
 }
 func (e *Event) Terms() []TermRef { return nil }
 func (e *Event) Label() string    { return e.Title.Get("en") }
-func (e *Event) Attrs() []Attr    { return dateAttrs(nil, e.Date) }
+func (e *Event) Attrs() []Attr    { return externalAttrs(dateAttrs(nil, e.Date), e.ExternalIDs) }
 
 // Act is one thing done to one victim within an event.
 type Act struct {
@@ -526,4 +530,11 @@ func dateAttrs(as []Attr, d FuzzyDate) []Attr {
 		return as
 	}
 	return append(as, Attr{"date_lo", d.Lo.Format("2006-01-02")}, Attr{"date_hi", d.Hi.Format("2006-01-02")})
+}
+
+func externalAttrs(as []Attr, ids []string) []Attr {
+	for _, id := range ids {
+		as = append(as, Attr{"external_id", id})
+	}
+	return as
 }

@@ -7,6 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/csvimport"
 
 	"github.com/sillok/sillok/jsonl"
 )
@@ -58,18 +62,61 @@ func runExport(ctx context.Context, e *env, args []string) error {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "import", "FILE")
+	fs := newFlags(e, "import", "FILE | --csv --kind person|event|act [--map FIELD=COLUMN,…] [--org ORG] [--level LEVEL] FILE")
+	isCSV := fs.Bool("csv", false, "FILE is CSV (persons, events or acts) rather than a Sillok export")
+	kind := fs.String("kind", "", "with --csv: the `kind` of record each row holds: person, event or act")
+	mapping := fs.String("map", "", "with --csv: `FIELD=COLUMN,…` naming the column of each field (default: columns named like the fields)")
+	org := fs.String("org", "", "with --csv: owning organisation of the records (default: yours)")
+	level := fs.String("level", "", "with --csv: confidentiality of the records: public, internal, confidential, strict")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one export file", errUsage)
+		return fmt.Errorf("%w: want one file", errUsage)
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
+	if *isCSV {
+		m := map[string]string{}
+		for _, kv := range strings.Split(*mapping, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Errorf("%w: --map wants FIELD=COLUMN pairs", errUsage)
+			}
+			m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		if _, ok := csvimport.Fields[sillok.Kind(*kind)]; !ok {
+			return fmt.Errorf("%w: --kind must be person, event or act", errUsage)
+		}
+		s, err := e.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		res, err := csvimport.Import(ctx, s, f, csvimport.Options{Kind: sillok.Kind(*kind), Actor: e.actor(),
+			Org: *org, Level: sillok.Level(*level), Map: m})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported %d of %d rows from %s\n", len(res.Imported), res.Rows, fs.Arg(0))
+		if len(res.Ignored) > 0 {
+			fmt.Fprintf(e.stdout, "columns not imported (no field maps to them): %s\n", strings.Join(res.Ignored, ", "))
+		}
+		if len(res.Rejected) > 0 {
+			fmt.Fprintf(e.stdout, "rejected %d rows:\n", len(res.Rejected))
+			for _, r := range res.Rejected {
+				fmt.Fprintf(e.stdout, "  %s\n", r)
+			}
+			return &exitError{1, fmt.Errorf("%d of %d rows rejected", len(res.Rejected), res.Rows)}
+		}
+		return nil
+	}
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err

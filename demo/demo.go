@@ -78,7 +78,7 @@ type Stats struct {
 	Total         int                 // all records
 	Individuals   int                 // distinct individuals (person keys in the truth)
 	PersonRecords int                 // person records (rows of the truth)
-	Duplicated    int                 // individuals reported by more than one organisation
+	Duplicated    int                 // individuals with more than one person record (several organisations, or one twice)
 }
 
 // Generate writes a demonstration data set to sink, one Create per record,
@@ -244,16 +244,18 @@ func (g *gen) run() (*Stats, error) {
 	log.Info("demo: generating", "people", g.opts.People, "seed", g.opts.Seed)
 	g.reference()
 	g.perpetrators()
-	for g.seq < g.opts.People && g.err == nil {
-		if g.seq%1024 == 0 {
+	nextLog := 100_000
+	for i := 0; g.seq < g.opts.People && g.err == nil; i++ {
+		if i%1024 == 0 {
 			if err := g.ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		g.escapee()
 		g.release(g.seq)
-		if g.seq%100_000 == 0 {
+		if g.seq >= nextLog {
 			log.Info("demo: progress", "people", g.seq, "records", g.stats.Total)
+			nextLog += 100_000
 		}
 	}
 	// Delayed reports still queued are written at the end, in release order.

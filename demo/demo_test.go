@@ -338,6 +338,15 @@ func TestGenerateBatched(t *testing.T) {
 		}
 	}
 
+	// StoreBatch hands each batch's transaction to the generator.
+	var fs fakeStore
+	if _, err := GenerateBatched(context.Background(), Options{People: 1000, Seed: 5, BatchSize: 700}, StoreBatch(&fs)); err != nil {
+		t.Fatal(err)
+	}
+	if fs.batches != len(b.sizes) || !slices.Equal(stream(t, direct.recs), stream(t, fs.c.recs)) {
+		t.Errorf("StoreBatch: %d transactions (want %d), or a different stream", fs.batches, len(b.sizes))
+	}
+
 	f := batchRecorder{failAt: 2}
 	_, err = GenerateBatched(context.Background(), Options{People: 1000, Seed: 5, BatchSize: 700}, f.batch)
 	if err == nil || !strings.Contains(err.Error(), "commit failed") || !strings.Contains(err.Error(), "700–1399") {
@@ -346,6 +355,26 @@ func TestGenerateBatched(t *testing.T) {
 	if len(f.c.recs) != 700 || len(f.sizes) != 2 {
 		t.Errorf("failed commit: %d records kept after %d batches, want 700 after 2", len(f.c.recs), len(f.sizes))
 	}
+}
+
+// fakeStore is the Batch of a store whose transactions only create.
+type fakeStore struct {
+	c       collect
+	batches int
+}
+
+type fakeTx struct {
+	sillok.Tx // other methods are not called: nil
+	c         *collect
+}
+
+func (tx fakeTx) Create(ctx context.Context, a sillok.Actor, r *sillok.Record) error {
+	return tx.c.Create(ctx, a, r)
+}
+
+func (s *fakeStore) Batch(ctx context.Context, fn func(sillok.Tx) error) error {
+	s.batches++
+	return fn(fakeTx{c: &s.c})
 }
 
 // readTruth parses a truth file into record → key.

@@ -300,13 +300,18 @@ func (g *gen) alsoReported(ind individual, primary int, roles []sillok.Role, act
 		k = 3
 	}
 	g.stats.Duplicated++
-	others := make([]int, 0, len(g.orgs)-1)
+	others := make([]int, 0, len(g.orgs))
 	for i := range g.orgs {
 		if i != primary {
 			others = append(others, i)
 		}
 	}
 	r.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+	if r.Float64() < 0.1 {
+		// The same organisation records the person a second time (another
+		// interview, another staff member): linkage within one list too.
+		others = append([]int{primary}, others...)
+	}
 	for _, o := range others[:k] {
 		g.later(func() { g.secondReport(ind, o, roles, acts, testified, level) })
 	}
@@ -524,6 +529,8 @@ func (g *gen) escapee() {
 	me := g.emitPerson(o, sillok.LevelConfidential, g.personRecord(&ind, o, roles, false), ind.key)
 
 	var ko, en strings.Builder
+	ko.Grow(1024)
+	en.Grow(768)
 	ko.WriteString("[" + Marker + "] ")
 	en.WriteString("[" + Marker + "] ")
 	fmt.Fprintf(&ko, "저는 %d년 %s %s에서 태어났습니다. ", ind.by, provinces[counties[origin].prov].ko, counties[origin].ko)

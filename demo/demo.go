@@ -87,7 +87,8 @@ type Stats struct {
 // range wraps sillok.ErrInvalid; a sink or truth-writer error is returned
 // wrapped with the record's position, kind and ID (never its content); a
 // cancelled ctx stops the run with ctx.Err(). On error, sink and truth hold
-// a prefix of the data set.
+// a prefix of the data set (with GenerateBatched, the truth may also list
+// records of the batch that failed).
 func Generate(ctx context.Context, opts Options, sink Sink) (*Stats, error) {
 	g, err := newGen(ctx, opts)
 	if err != nil {

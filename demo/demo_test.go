@@ -414,6 +414,9 @@ func TestTruth(t *testing.T) {
 			continue
 		}
 		persons++
+		if !p.Birth.IsZero() && (p.Birth.Lo.Year() < 1939 || p.Birth.Hi.Year() > 2001) {
+			t.Errorf("person %s: birth %s outside 1940–2000 (±1 for a variant)", r.ID, p.Birth)
+		}
 		key, ok := truth[r.ID]
 		if !ok {
 			t.Errorf("person %s is not in the truth", r.ID)
@@ -522,6 +525,11 @@ func TestFictional(t *testing.T) {
 				continue
 			}
 			testimonies++
+			if y := b.Date.Lo.Year(); y < 2005 || y > 2025 || b.Place != "Seoul" || !slices.Contains(b.Languages, "ko") ||
+				b.Transcript.Ko == "" || b.Transcript.En == "" || b.Interviewer == "" {
+				t.Errorf("testimony %s: date %s place %q languages %v interviewer %q: want 2005–2025 in Seoul, in Korean, with both transcripts",
+					r.ID, b.Date, b.Place, b.Languages, b.Interviewer)
+			}
 			if !strings.Contains(b.Transcript.Ko, Marker) || !strings.Contains(b.Transcript.En, Marker) ||
 				!strings.Contains(b.Title.En, "fictional") || !strings.Contains(b.Title.Ko, "가상") {
 				t.Fatalf("testimony %s: title or transcript without the fictional marker", r.ID)

@@ -236,7 +236,9 @@ func (g *gen) personRecord(ind *individual, o int, roles []sillok.Role, variant 
 	if r.Float64() < 0.2 {
 		// A second romanization, e.g. from a passport or a UN list.
 		s2 := romanSystems[r.IntN(len(romanSystems))]
-		p.Names = append(p.Names, sillok.Name{Value: rn.roman(r, s2, r.Float64() < 0.7, false), Lang: "ko", Script: "latin", Type: "romanized", System: s2})
+		if v2 := rn.roman(r, s2, r.Float64() < 0.7, false); v2 != v {
+			p.Names = append(p.Names, sillok.Name{Value: v2, Lang: "ko", Script: "latin", Type: "romanized", System: s2})
+		}
 	}
 	p.Birth = g.birth(ind, variant)
 	switch x := r.Float64(); {

@@ -177,8 +177,11 @@ func newOrgs() []org {
 	return os
 }
 
-// refOrg owns the reference data (places, units, shared events).
-const refOrg = 3
+// Indices into newOrgs.
+const (
+	orgKFuture = 2 // documents perpetrators most
+	refOrg     = 3 // owns the reference data (places, units, shared events)
+)
 
 // Marker is in the notes of every person and the transcript of every
 // testimony, so that demo data can never pass for real.

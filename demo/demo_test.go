@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
@@ -279,6 +280,23 @@ func TestSinkError(t *testing.T) {
 			if strings.Contains(msg, name) {
 				t.Errorf("error %q contains a person's name", msg)
 			}
+		}
+	}
+}
+
+func TestLogs(t *testing.T) {
+	var logs bytes.Buffer
+	var c collect
+	_, err := Generate(context.Background(), Options{People: 300, Seed: 23, Log: slog.New(slog.NewTextHandler(&logs, nil))}, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "demo: done") || !strings.Contains(logs.String(), "people=300") {
+		t.Errorf("logs lack the summary:\n%s", logs.String())
+	}
+	for _, name := range personNames(c.recs) {
+		if strings.Contains(logs.String(), name) {
+			t.Fatalf("logs contain a person's name:\n%s", logs.String())
 		}
 	}
 }

@@ -126,7 +126,7 @@ func (g *gen) perpetrators() {
 		ind := g.newIndividual(sex, 1940, 1975, g.pickCounty())
 		from := 1990 + r.IntN(22)
 		roles := []sillok.Role{{Role: "perpetrator", From: sillok.MustDate(strconv.Itoa(from))}}
-		o := 2 // demo-kfuture documents perpetrators most
+		o := orgKFuture
 		if r.Float64() < 0.4 {
 			o = g.pickOrg()
 		}

@@ -565,7 +565,16 @@ func (g *gen) escapee() {
 	}
 
 	chinaKo, chinaEn := chinaPlaces[china].ko, chinaPlaces[china].en
-	fmt.Fprintf(&ko, "%d년 %s에 %s에서 %s 건너 중국 %s 갔습니다. ", left, seasonKo[season], short(counties[cross].ko), particle(river, "을", "를"), particle(chinaKo, "으로", "로"))
+	// Witnesses date by what everyone remembers; the English translation
+	// gives the year.
+	when := strconv.Itoa(left) + "년 " + seasonKo[season]
+	switch {
+	case left == 2010 && r.Float64() < 0.5:
+		when = "화폐개혁 이듬해 " + seasonKo[season]
+	case left >= 1996 && left <= 1998 && r.Float64() < 0.5:
+		when = "고난의 행군 때인 " + strconv.Itoa(left) + "년 " + seasonKo[season]
+	}
+	fmt.Fprintf(&ko, "%s에 %s에서 %s 건너 중국 %s 갔습니다. ", when, short(counties[cross].ko), particle(river, "을", "를"), particle(chinaKo, "으로", "로"))
 	fmt.Fprintf(&en, "In the %s of %d I crossed the %s River at %s into %s, China. ", seasonNames[season], left, riverEn, counties[cross].en, chinaEn)
 
 	jipYear := repYear
@@ -681,8 +690,14 @@ func (g *gen) escapee() {
 				en.WriteString("The rations were so small that we were always starving. ")
 			}
 		case x < 0.30:
+			// Labour training is served at home, else near the border.
 			dans := w.byKind[facDanryeondae]
 			dan := dans[r.IntN(len(dans))]
+			for _, d := range dans {
+				if c := w.countyOf(d); c == origin || c == cross && w.countyOf(dan) != origin {
+					dan = d
+				}
+			}
 			ev = g.event(evDetention, dan, jipYear, sillok.FuzzyDate{})
 			id = g.act(o, &sillok.Act{Event: ev, Victim: me, Type: "forced_labour", Date: jdate, Location: g.placeIDs[dan]}, w.places[dan].operator)
 			addAct(actRef{id, ev, "forced_labour", jdate, g.placeIDs[dan], "victim", true})

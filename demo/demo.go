@@ -165,16 +165,16 @@ type org struct {
 // The organisations are fictional ("demo-" prefix) even where modelled on
 // the kind of work real ones do.
 func newOrgs() []org {
-	os := []org{
+	orgs := []org{
 		{name: "demo-nkdb", system: sysRR, north: 0.10, weight: 45},
 		{name: "demo-tjwg", system: sysPersonal, north: 0.05, weight: 20},
 		{name: "demo-kfuture", system: sysMR, north: 0.30, weight: 15},
 		{name: "demo-ohchr-seoul", system: sysDPRK, marks: true, north: 0.40, weight: 20},
 	}
-	for i := range os {
-		os[i].actor = sillok.Actor{User: "demo-loader", Org: os[i].name}
+	for i := range orgs {
+		orgs[i].actor = sillok.Actor{User: "demo-loader", Org: orgs[i].name}
 	}
-	return os
+	return orgs
 }
 
 // Indices into newOrgs.

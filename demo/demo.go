@@ -78,7 +78,7 @@ type Stats struct {
 	Total         int                 // all records
 	Individuals   int                 // distinct individuals (person keys in the truth)
 	PersonRecords int                 // person records (rows of the truth)
-	Duplicated    int                 // individuals reported by more than one organisation
+	Duplicated    int                 // individuals with more than one person record (several organisations, or one twice)
 }
 
 // Generate writes a demonstration data set to sink, one Create per record,
@@ -87,7 +87,8 @@ type Stats struct {
 // range wraps sillok.ErrInvalid; a sink or truth-writer error is returned
 // wrapped with the record's position, kind and ID (never its content); a
 // cancelled ctx stops the run with ctx.Err(). On error, sink and truth hold
-// a prefix of the data set.
+// a prefix of the data set (with GenerateBatched, the truth may also list
+// records of the batch that failed).
 func Generate(ctx context.Context, opts Options, sink Sink) (*Stats, error) {
 	g, err := newGen(ctx, opts)
 	if err != nil {
@@ -164,20 +165,23 @@ type org struct {
 // The organisations are fictional ("demo-" prefix) even where modelled on
 // the kind of work real ones do.
 func newOrgs() []org {
-	os := []org{
+	orgs := []org{
 		{name: "demo-nkdb", system: sysRR, north: 0.10, weight: 45},
 		{name: "demo-tjwg", system: sysPersonal, north: 0.05, weight: 20},
 		{name: "demo-kfuture", system: sysMR, north: 0.30, weight: 15},
 		{name: "demo-ohchr-seoul", system: sysDPRK, marks: true, north: 0.40, weight: 20},
 	}
-	for i := range os {
-		os[i].actor = sillok.Actor{User: "demo-loader", Org: os[i].name}
+	for i := range orgs {
+		orgs[i].actor = sillok.Actor{User: "demo-loader", Org: orgs[i].name}
 	}
-	return os
+	return orgs
 }
 
-// refOrg owns the reference data (places, units, shared events).
-const refOrg = 3
+// Indices into newOrgs.
+const (
+	orgKFuture = 2 // documents perpetrators most
+	refOrg     = 3 // owns the reference data (places, units, shared events)
+)
 
 // Marker is in the notes of every person and the transcript of every
 // testimony, so that demo data can never pass for real.
@@ -244,16 +248,18 @@ func (g *gen) run() (*Stats, error) {
 	log.Info("demo: generating", "people", g.opts.People, "seed", g.opts.Seed)
 	g.reference()
 	g.perpetrators()
-	for g.seq < g.opts.People && g.err == nil {
-		if g.seq%1024 == 0 {
+	nextLog := 100_000
+	for i := 0; g.seq < g.opts.People && g.err == nil; i++ {
+		if i%1024 == 0 {
 			if err := g.ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		g.escapee()
 		g.release(g.seq)
-		if g.seq%100_000 == 0 {
+		if g.seq >= nextLog {
 			log.Info("demo: progress", "people", g.seq, "records", g.stats.Total)
+			nextLog += 100_000
 		}
 	}
 	// Delayed reports still queued are written at the end, in release order.

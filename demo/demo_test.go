@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
@@ -283,6 +284,23 @@ func TestSinkError(t *testing.T) {
 	}
 }
 
+func TestLogs(t *testing.T) {
+	var logs bytes.Buffer
+	var c collect
+	_, err := Generate(context.Background(), Options{People: 300, Seed: 23, Log: slog.New(slog.NewTextHandler(&logs, nil))}, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "demo: done") || !strings.Contains(logs.String(), "people=300") {
+		t.Errorf("logs lack the summary:\n%s", logs.String())
+	}
+	for _, name := range personNames(c.recs) {
+		if strings.Contains(logs.String(), name) {
+			t.Fatalf("logs contain a person's name:\n%s", logs.String())
+		}
+	}
+}
+
 func personNames(recs []*sillok.Record) []string {
 	var ns []string
 	for _, r := range recs {
@@ -338,6 +356,15 @@ func TestGenerateBatched(t *testing.T) {
 		}
 	}
 
+	// StoreBatch hands each batch's transaction to the generator.
+	var fs fakeStore
+	if _, err := GenerateBatched(context.Background(), Options{People: 1000, Seed: 5, BatchSize: 700}, StoreBatch(&fs)); err != nil {
+		t.Fatal(err)
+	}
+	if fs.batches != len(b.sizes) || !slices.Equal(stream(t, direct.recs), stream(t, fs.c.recs)) {
+		t.Errorf("StoreBatch: %d transactions (want %d), or a different stream", fs.batches, len(b.sizes))
+	}
+
 	f := batchRecorder{failAt: 2}
 	_, err = GenerateBatched(context.Background(), Options{People: 1000, Seed: 5, BatchSize: 700}, f.batch)
 	if err == nil || !strings.Contains(err.Error(), "commit failed") || !strings.Contains(err.Error(), "700–1399") {
@@ -346,6 +373,26 @@ func TestGenerateBatched(t *testing.T) {
 	if len(f.c.recs) != 700 || len(f.sizes) != 2 {
 		t.Errorf("failed commit: %d records kept after %d batches, want 700 after 2", len(f.c.recs), len(f.sizes))
 	}
+}
+
+// fakeStore is the Batch of a store whose transactions only create.
+type fakeStore struct {
+	c       collect
+	batches int
+}
+
+type fakeTx struct {
+	sillok.Tx // other methods are not called: nil
+	c         *collect
+}
+
+func (tx fakeTx) Create(ctx context.Context, a sillok.Actor, r *sillok.Record) error {
+	return tx.c.Create(ctx, a, r)
+}
+
+func (s *fakeStore) Batch(ctx context.Context, fn func(sillok.Tx) error) error {
+	s.batches++
+	return fn(fakeTx{c: &s.c})
 }
 
 // readTruth parses a truth file into record → key.
@@ -385,6 +432,9 @@ func TestTruth(t *testing.T) {
 			continue
 		}
 		persons++
+		if !p.Birth.IsZero() && (p.Birth.Lo.Year() < 1939 || p.Birth.Hi.Year() > 2001) {
+			t.Errorf("person %s: birth %s outside 1940–2000 (±1 for a variant)", r.ID, p.Birth)
+		}
 		key, ok := truth[r.ID]
 		if !ok {
 			t.Errorf("person %s is not in the truth", r.ID)
@@ -493,6 +543,11 @@ func TestFictional(t *testing.T) {
 				continue
 			}
 			testimonies++
+			if y := b.Date.Lo.Year(); y < 2005 || y > 2025 || b.Place != "Seoul" || !slices.Contains(b.Languages, "ko") ||
+				b.Transcript.Ko == "" || b.Transcript.En == "" || b.Interviewer == "" {
+				t.Errorf("testimony %s: date %s place %q languages %v interviewer %q: want 2005–2025 in Seoul, in Korean, with both transcripts",
+					r.ID, b.Date, b.Place, b.Languages, b.Interviewer)
+			}
 			if !strings.Contains(b.Transcript.Ko, Marker) || !strings.Contains(b.Transcript.En, Marker) ||
 				!strings.Contains(b.Title.En, "fictional") || !strings.Contains(b.Title.Ko, "가상") {
 				t.Fatalf("testimony %s: title or transcript without the fictional marker", r.ID)

@@ -359,9 +359,12 @@ func typoHangul(r *rand.Rand, s string) string {
 	return string(rs)
 }
 
-// hasFinal reports whether the last syllable of s ends in a consonant
-// (batchim), which selects Korean particles (이/가, 을/를, 은/는, 으로/로).
+// hasFinal reports whether the last hangul syllable of s ends in a
+// consonant (batchim), which selects Korean particles (이/가, 을/를, 은/는,
+// 으로/로). A closing parenthesis is skipped: "도집결소 (농포)" takes the
+// particle of 농포.
 func hasFinal(s string) (has, rieul bool) {
+	s = strings.TrimRight(s, ") ")
 	c, _ := utf8.DecodeLastRuneInString(s)
 	if c < hangulBase || c > hangulLast {
 		return false, false

@@ -98,6 +98,9 @@ func TestParticle(t *testing.T) {
 		{"김영희", "이", "가", "김영희가"},
 		{"장백", "을", "를", "장백을"},
 		{"Tumen", "으로", "로", "Tumen로"}, // not hangul: the vowel form
+		{"함경북도 도집결소 (농포)", "으로", "로", "함경북도 도집결소 (농포)로"},
+		{"증산 교화소 (11호)", "을", "를", "증산 교화소 (11호)를"},
+		{"관리소 15호 (요덕)", "은", "는", "관리소 15호 (요덕)은"},
 	} {
 		if got := particle(tc.word, tc.with, tc.without); got != tc.want {
 			t.Errorf("particle(%q, %q, %q) = %q, want %q", tc.word, tc.with, tc.without, got, tc.want)

@@ -126,7 +126,7 @@ func (g *gen) perpetrators() {
 		ind := g.newIndividual(sex, 1940, 1975, g.pickCounty())
 		from := 1990 + r.IntN(22)
 		roles := []sillok.Role{{Role: "perpetrator", From: sillok.MustDate(strconv.Itoa(from))}}
-		o := 2 // demo-kfuture documents perpetrators most
+		o := orgKFuture
 		if r.Float64() < 0.4 {
 			o = g.pickOrg()
 		}
@@ -236,7 +236,9 @@ func (g *gen) personRecord(ind *individual, o int, roles []sillok.Role, variant 
 	if r.Float64() < 0.2 {
 		// A second romanization, e.g. from a passport or a UN list.
 		s2 := romanSystems[r.IntN(len(romanSystems))]
-		p.Names = append(p.Names, sillok.Name{Value: rn.roman(r, s2, r.Float64() < 0.7, false), Lang: "ko", Script: "latin", Type: "romanized", System: s2})
+		if v2 := rn.roman(r, s2, r.Float64() < 0.7, false); v2 != v {
+			p.Names = append(p.Names, sillok.Name{Value: v2, Lang: "ko", Script: "latin", Type: "romanized", System: s2})
+		}
 	}
 	p.Birth = g.birth(ind, variant)
 	switch x := r.Float64(); {
@@ -300,13 +302,18 @@ func (g *gen) alsoReported(ind individual, primary int, roles []sillok.Role, act
 		k = 3
 	}
 	g.stats.Duplicated++
-	others := make([]int, 0, len(g.orgs)-1)
+	others := make([]int, 0, len(g.orgs))
 	for i := range g.orgs {
 		if i != primary {
 			others = append(others, i)
 		}
 	}
 	r.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+	if r.Float64() < 0.1 {
+		// The same organisation records the person a second time (another
+		// interview, another staff member): linkage within one list too.
+		others = append([]int{primary}, others...)
+	}
 	for _, o := range others[:k] {
 		g.later(func() { g.secondReport(ind, o, roles, acts, testified, level) })
 	}
@@ -437,8 +444,10 @@ func (g *gen) involve(o int, act sillok.ID, unit int) *fullName {
 	return name
 }
 
-var seasonKo = map[string]string{"spring": "봄", "summer": "여름", "autumn": "가을", "winter": "겨울"}
-var seasonNames = []string{"spring", "summer", "autumn", "winter"}
+var (
+	seasonNames = []string{"spring", "summer", "autumn", "winter"}
+	seasonKo    = []string{"봄", "여름", "가을", "겨울"}
+)
 
 // short drops the 시/군 of a county name as people say it: 회령시 → 회령.
 func short(ko string) string {
@@ -495,7 +504,7 @@ func (g *gen) escapee() {
 	if counties[cross].prov == 1 || counties[cross].prov == 4 {
 		river, riverEn = "압록강", "Yalu"
 	}
-	season := seasonNames[r.IntN(4)]
+	season := r.IntN(4)
 
 	repatriated := r.Float64() < 0.25
 	repYear := min(left+r.IntN(4), 2019)
@@ -505,6 +514,7 @@ func (g *gen) escapee() {
 	}
 	testified := r.Float64() < 0.5 && arrived <= 2024
 	witnessed := r.Float64() < 0.15
+	heard := witnessed && r.Float64() < 0.2 // knows of an execution only from others
 	hasRelative := r.Float64() < 0.12
 	bible := repatriated && r.Float64() < 0.12
 
@@ -512,7 +522,7 @@ func (g *gen) escapee() {
 	if repatriated {
 		roles = append(roles, sillok.Role{Role: "victim"})
 	}
-	if witnessed {
+	if witnessed && !heard {
 		roles = append(roles, sillok.Role{Role: "witness"})
 	}
 	if testified {
@@ -524,21 +534,58 @@ func (g *gen) escapee() {
 	me := g.emitPerson(o, sillok.LevelConfidential, g.personRecord(&ind, o, roles, false), ind.key)
 
 	var ko, en strings.Builder
+	ko.Grow(1024)
+	en.Grow(768)
 	ko.WriteString("[" + Marker + "] ")
 	en.WriteString("[" + Marker + "] ")
 	fmt.Fprintf(&ko, "저는 %d년 %s %s에서 태어났습니다. ", ind.by, provinces[counties[origin].prov].ko, counties[origin].ko)
 	fmt.Fprintf(&en, "I was born in %d in %s, %s. ", ind.by, counties[origin].en, provinces[counties[origin].prov].en)
-	chinaKo, chinaEn := chinaPlaces[china].ko, chinaPlaces[china].en
-	fmt.Fprintf(&ko, "%d년 %s에 %s에서 %s을 건너 중국 %s 갔습니다. ", left, seasonKo[season], short(counties[cross].ko), river, particle(chinaKo, "으로", "로"))
-	fmt.Fprintf(&en, "In the %s of %d I crossed the %s River at %s into %s, China. ", season, left, riverEn, counties[cross].en, chinaEn)
-
 	var acts []actRef
 	addAct := func(a actRef) { acts = append(acts, a) }
+	// What happened before the escape comes first in the account.
+	if witnessed {
+		lo := max(1995, ind.by+10) // old enough to remember
+		y := lo + r.IntN(max(1, left-lo+1))
+		site := g.executionSite(origin)
+		if a, ok := g.execution(site, y); ok {
+			if heard {
+				a.conn = "hearsay"
+				fmt.Fprintf(&ko, "%d년 %s에서 공개처형이 있었다고 이웃에게 들었습니다. ", y, w.places[site].ko)
+				fmt.Fprintf(&en, "In %d neighbours told me of a public execution at the %s. ", y, w.places[site].en)
+			} else {
+				fmt.Fprintf(&ko, "%d년 %s에서 공개처형을 보았습니다. 주민들을 강제로 모이게 했습니다. ", y, w.places[site].ko)
+				fmt.Fprintf(&en, "In %d I saw a public execution at the %s; residents were made to attend. ", y, w.places[site].en)
+			}
+			addAct(a)
+		}
+	}
+
+	if hasRelative && g.seq < g.opts.People {
+		g.relative(o, me, &ind, left, &acts, &ko, &en)
+	}
+
+	chinaKo, chinaEn := chinaPlaces[china].ko, chinaPlaces[china].en
+	// Witnesses date by what everyone remembers; the English translation
+	// gives the year.
+	when := strconv.Itoa(left) + "년 " + seasonKo[season]
+	switch {
+	case left == 2010 && r.Float64() < 0.5:
+		when = "화폐개혁 이듬해 " + seasonKo[season]
+	case left >= 1996 && left <= 1998 && r.Float64() < 0.5:
+		when = "고난의 행군 때인 " + strconv.Itoa(left) + "년 " + seasonKo[season]
+	}
+	fmt.Fprintf(&ko, "%s에 %s에서 %s 건너 중국 %s 갔습니다. ", when, short(counties[cross].ko), particle(river, "을", "를"), particle(chinaKo, "으로", "로"))
+	fmt.Fprintf(&en, "In the %s of %d I crossed the %s River at %s into %s, China. ", seasonNames[season], left, riverEn, counties[cross].en, chinaEn)
+
 	jipYear := repYear
 	if repatriated {
 		// Forced repatriation through the crossing, by the Chinese police.
 		crossPlace := w.crossing[cross]
-		date := sillok.MustDate(fmt.Sprintf("%d-%s", repYear, seasonNames[r.IntN(4)]))
+		rs := r.IntN(4)
+		if repYear == left {
+			rs = season + r.IntN(4-season) // not before the crossing
+		}
+		date := sillok.MustDate(fmt.Sprintf("%d-%s", repYear, seasonNames[rs]))
 		ev := g.event(evRepatriation, crossPlace, repYear, sillok.FuzzyDate{})
 		id := g.act(o, &sillok.Act{Event: ev, Victim: me, Type: "forced_repatriation", Date: date, Location: g.placeIDs[crossPlace],
 			Consequences: []string{"separation_from_family"}, Status: "detained"}, w.chinaPolice)
@@ -643,34 +690,20 @@ func (g *gen) escapee() {
 				en.WriteString("The rations were so small that we were always starving. ")
 			}
 		case x < 0.30:
+			// Labour training is served at home, else near the border.
 			dans := w.byKind[facDanryeondae]
 			dan := dans[r.IntN(len(dans))]
+			for _, d := range dans {
+				if c := w.countyOf(d); c == origin || c == cross && w.countyOf(dan) != origin {
+					dan = d
+				}
+			}
 			ev = g.event(evDetention, dan, jipYear, sillok.FuzzyDate{})
 			id = g.act(o, &sillok.Act{Event: ev, Victim: me, Type: "forced_labour", Date: jdate, Location: g.placeIDs[dan]}, w.places[dan].operator)
 			addAct(actRef{id, ev, "forced_labour", jdate, g.placeIDs[dan], "victim", true})
 			fmt.Fprintf(&ko, "%s에서 노동단련형을 받았습니다. ", w.places[dan].ko)
 			fmt.Fprintf(&en, "I served a labour-training sentence at the %s. ", w.places[dan].en)
 		}
-	}
-
-	if witnessed {
-		y := 1995 + r.IntN(max(1, left-1995+1))
-		site := g.executionSite(origin)
-		if a, ok := g.execution(site, y); ok {
-			if r.Float64() < 0.2 {
-				a.conn = "hearsay"
-				fmt.Fprintf(&ko, "%d년 %s에서 공개처형이 있었다고 이웃에게 들었습니다. ", y, w.places[site].ko)
-				fmt.Fprintf(&en, "In %d neighbours told me of a public execution at the %s. ", y, w.places[site].en)
-			} else {
-				fmt.Fprintf(&ko, "%d년 %s에서 공개처형을 보았습니다. 주민들을 강제로 모이게 했습니다. ", y, w.places[site].ko)
-				fmt.Fprintf(&en, "In %d I saw a public execution at the %s; residents were made to attend. ", y, w.places[site].en)
-			}
-			addAct(a)
-		}
-	}
-
-	if hasRelative && g.seq < g.opts.People {
-		g.relative(o, me, &ind, left, &acts, &ko, &en)
 	}
 
 	fmt.Fprintf(&ko, "%d년 한국에 왔습니다.", arrived)
@@ -761,16 +794,21 @@ func (g *gen) execution(site, year int) (actRef, bool) {
 	return actRef{id: id, event: ev, typ: "public_execution", date: date, loc: g.placeIDs[site], conn: "eyewitness"}, true
 }
 
+// relatives who disappear: kin terms from the testifier's point of view
+// (오빠 for a woman's elder brother, 형 for a man's), with the range of
+// their birth year relative to the testifier's.
 var relatives = []struct {
-	typ, ko, en, note string
-	male              bool
-	gen               int // birth-year offset generation: -1 parent, 0 same
+	typ          string // relationship_type of the relative to the testifier
+	koF, koM, en string // Korean as a woman and as a man says it; English
+	male         bool
+	lo, hi       int
 }{
-	{"parent", "아버지", "My father", "father", true, -1},
-	{"spouse", "남편", "My husband", "husband", true, 0},
-	{"sibling", "오빠", "My elder brother", "elder brother", true, 0},
-	{"sibling", "남동생", "My younger brother", "younger brother", true, 0},
-	{"parent", "어머니", "My mother", "mother", false, -1},
+	{"parent", "아버지", "아버지", "father", true, -35, -20},
+	{"parent", "어머니", "어머니", "mother", false, -32, -18},
+	{"spouse", "남편", "아내", "husband", true, -6, 2}, // wife for a man
+	{"sibling", "오빠", "형", "elder brother", true, -8, -1},
+	{"sibling", "남동생", "남동생", "younger brother", true, 1, 8},
+	{"child", "아들", "아들", "son", true, 20, 30},
 }
 
 // relative writes a relative taken by the MSS and disappeared (guilt by
@@ -778,19 +816,29 @@ var relatives = []struct {
 func (g *gen) relative(o int, me sillok.ID, ind *individual, left int, acts *[]actRef, ko, en *strings.Builder) {
 	r := g.r
 	w := g.w
+	// Birth years stay within 1940–2000: when the relative drawn cannot
+	// be born then, an elder or younger brother can.
 	rel := relatives[r.IntN(len(relatives))]
-	sex := sillok.SexFemale
+	lo, hi := max(ind.by+rel.lo, 1940), min(ind.by+rel.hi, 2000)
+	for _, alt := range []int{3, 4} {
+		if lo <= hi {
+			break
+		}
+		rel = relatives[alt]
+		lo, hi = max(ind.by+rel.lo, 1940), min(ind.by+rel.hi, 2000)
+	}
+	kin, kinEn, sex := rel.koF, rel.en, sillok.SexFemale
 	if rel.male {
 		sex = sillok.SexMale
 	}
-	lo, hi := ind.by-3, ind.by+5
-	if rel.gen < 0 {
-		lo, hi = ind.by-35, ind.by-20
+	if ind.sex == sillok.SexMale {
+		kin = rel.koM
+		if rel.typ == "spouse" {
+			kinEn, sex = "wife", sillok.SexFemale
+		}
 	}
-	lo = max(lo, 1910)
-	hi = max(lo, min(hi, 2000))
 	v := g.newIndividual(sex, lo, hi, ind.origin)
-	if rel.typ != "spouse" && rel.ko != "어머니" {
+	if rel.typ != "spouse" && kinEn != "mother" {
 		v.name.sur = ind.name.sur // same family name
 	}
 	year := max(1995, left-r.IntN(6))
@@ -809,10 +857,10 @@ func (g *gen) relative(o int, me sillok.ID, ind *individual, left int, acts *[]a
 		*acts = append(*acts, actRef{id2, ev, "guilt_by_association", date, "", "relative", false})
 	}
 	*acts = append(*acts, actRef{id, ev, typ, date, g.placeIDs[w.kuryujang[county]], "relative", false})
-	g.emit(o, sillok.LevelConfidential, &sillok.Relationship{From: me, To: vid, Type: rel.typ, Notes: "To is From's " + rel.note})
+	g.emit(o, sillok.LevelConfidential, &sillok.Relationship{From: me, To: vid, Type: rel.typ, Notes: "To is From's " + kinEn})
 	name := v.name.hangul(r.Float64() < 0.3)
-	fmt.Fprintf(ko, "%s %s %d년쯤 %s 끌려간 뒤 소식이 없습니다. ", rel.ko, particle(name, "은", "는"), year, counties[county].ko+" 보위부에")
-	fmt.Fprintf(en, "%s, %s, was taken by the %s MSS office around %d and we have heard nothing since. ", rel.en, v.name.roman(nil, sysRR, true, false), counties[county].en, year)
+	fmt.Fprintf(ko, "%s %s %d년쯤 %s 끌려간 뒤 소식이 없습니다. ", kin, particle(name, "은", "는"), year, counties[county].ko+" 보위부에")
+	fmt.Fprintf(en, "My %s, %s, was taken by the %s MSS office around %d and we have heard nothing since. ", kinEn, v.name.roman(nil, sysRR, true, false), counties[county].en, year)
 	g.alsoReported(v, o, roles, nil, false, sillok.LevelConfidential)
 }
 

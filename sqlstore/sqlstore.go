@@ -41,14 +41,36 @@ type Dialect struct {
 type Options struct {
 	Now    func() time.Time // clock; time.Now when nil
 	Logger *slog.Logger
+	// Hooks see every revision inside its write transaction.
+	Hooks []Hook
+}
+
+// Hook extends the store with derived data that must never drift from the
+// records — a search index, custody events: what AfterRevision writes in
+// tx commits or rolls back with the revision.
+type Hook interface {
+	// Setup creates the hook's own tables; dialect is Dialect.Name. It runs
+	// at every Open and must be idempotent.
+	Setup(ctx context.Context, db *sql.DB, dialect string) error
+	// AfterRevision is called after each revision is stored (created,
+	// revised, deleted or imported). body is the revision's decoded body.
+	AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body) error
+}
+
+// CommitHook is a Hook that also wants to know when a batch has committed
+// (e.g. to sign a checkpoint over the events it wrote).
+type CommitHook interface {
+	Hook
+	AfterCommit(ctx context.Context) error
 }
 
 // Store is a sillok.Store on a *sql.DB.
 type Store struct {
-	db  *sql.DB
-	d   Dialect
-	now func() time.Time
-	log *slog.Logger
+	db    *sql.DB
+	d     Dialect
+	now   func() time.Time
+	log   *slog.Logger
+	hooks []Hook
 }
 
 var _ sillok.Store = (*Store)(nil)
@@ -56,7 +78,7 @@ var _ sillok.Store = (*Store)(nil)
 // Open migrates the database to the current schema, seeds the shipped
 // thesauri and returns the store. It takes ownership of db.
 func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, error) {
-	s := &Store{db: db, d: d, now: opts.Now, log: opts.Logger}
+	s := &Store{db: db, d: d, now: opts.Now, log: opts.Logger, hooks: opts.Hooks}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -65,6 +87,11 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, err
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
+	}
+	for _, h := range s.hooks {
+		if err := h.Setup(ctx, db, d.Name); err != nil {
+			return nil, fmt.Errorf("set up %T: %w", h, err)
+		}
 	}
 	if err := s.seedThesauri(ctx); err != nil {
 		return nil, err
@@ -160,7 +187,7 @@ func (s *Store) Batch(ctx context.Context, fn func(tx sillok.Tx) error) (err err
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &txn{s: s, tx: sqltx, stmts: map[string]*sql.Stmt{}, terms: map[sillok.ID]bool{}}
+	t := &txn{s: s, tx: sqltx, stmts: map[string]*sql.Stmt{}, terms: map[sillok.ID]bool{}, live: map[sillok.ID]sillok.Kind{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -174,6 +201,13 @@ func (s *Store) Batch(ctx context.Context, fn func(tx sillok.Tx) error) (err err
 	}
 	if err := sqltx.Commit(); err != nil {
 		return s.mapErr(fmt.Errorf("commit: %w", err))
+	}
+	for _, h := range s.hooks {
+		if ch, ok := h.(CommitHook); ok {
+			if err := ch.AfterCommit(ctx); err != nil {
+				return fmt.Errorf("after commit: %T: %w", h, err)
+			}
+		}
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ type txn struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	terms map[sillok.ID]bool
+	live  map[sillok.ID]sillok.Kind // records known to exist, undeleted, in this transaction
 }
 
 func (t *txn) exec(ctx context.Context, q string, args ...any) error {
@@ -110,6 +111,10 @@ func (t *txn) create(ctx context.Context, actor sillok.Actor, r *sillok.Record, 
 	if err := t.index(ctx, r.ID, r.Body, false); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
+	if err := t.stored(ctx, v, r.Body); err != nil {
+		return fmt.Errorf("create %s: %w", r.ID, err)
+	}
+	t.live[r.ID] = r.Kind
 	r.Rev, r.Deleted = 1, false
 	r.Created, r.Updated = now, now
 	r.CreatedBy, r.UpdatedBy = actor.User, actor.User
@@ -180,11 +185,15 @@ func (t *txn) revise(ctx context.Context, actor sillok.Actor, id sillok.ID, base
 		return nil, fmt.Errorf("revise %s: %w", id, err)
 	}
 	if tombstone {
+		delete(t.live, id)
 		err = t.unindex(ctx, id) // a deleted record is found by no filter or walk
 	} else {
 		err = t.index(ctx, id, body, true)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("revise %s: %w", id, err)
+	}
+	if err := t.stored(ctx, v, body); err != nil {
 		return nil, fmt.Errorf("revise %s: %w", id, err)
 	}
 	cur.Rev, cur.Deleted, cur.Body, cur.Updated, cur.UpdatedBy = v.Rev, tombstone, body, now, actor.User
@@ -211,12 +220,20 @@ func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
 		var (
 			kind    string
 			deleted bool
+			err     error
 		)
-		st, err := t.stmt(ctx, `SELECT kind, deleted FROM records WHERE id = $1`)
-		if err != nil {
-			return err
+		if k, ok := t.live[ref.To]; ok {
+			kind = string(k)
+		} else {
+			st, serr := t.stmt(ctx, `SELECT kind, deleted FROM records WHERE id = $1`)
+			if serr != nil {
+				return serr
+			}
+			err = st.QueryRowContext(ctx, string(ref.To)).Scan(&kind, &deleted)
+			if err == nil && !deleted {
+				t.live[ref.To] = sillok.Kind(kind)
+			}
 		}
-		err = st.QueryRowContext(ctx, string(ref.To)).Scan(&kind, &deleted)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return &sillok.FieldError{Record: id, Field: ref.Field, Reason: fmt.Sprintf("refers to %s, which does not exist", ref.To)}
@@ -248,6 +265,16 @@ func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
 		}
 		if !ok {
 			return &sillok.FieldError{Record: id, Field: tr.Field, Reason: fmt.Sprintf("%q is not a term of thesaurus %s", tr.Code, tr.Thesaurus)}
+		}
+	}
+	return nil
+}
+
+// stored runs the hooks after a revision is stored.
+func (t *txn) stored(ctx context.Context, v *sillok.Revision, b sillok.Body) error {
+	for _, h := range t.s.hooks {
+		if err := h.AfterRevision(ctx, t.tx, v, b); err != nil {
+			return fmt.Errorf("%T: %w", h, err)
 		}
 	}
 	return nil
@@ -370,12 +397,16 @@ func (t *txn) Import(ctx context.Context, v *sillok.Revision) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", name, err)
 	}
+	delete(t.live, v.ID)
 	if v.Tombstone {
 		err = t.unindex(ctx, v.ID)
 	} else {
 		err = t.index(ctx, v.ID, body, v.Rev > 1)
 	}
 	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := t.stored(ctx, v, body); err != nil {
 		return false, fmt.Errorf("%s: %w", name, err)
 	}
 	return true, nil

@@ -194,6 +194,7 @@ type gen struct {
 	opts  Options
 	r     *rand.Rand // content
 	idr   *rand.Rand // IDs: a stream of its own, so IDs do not shift when content draws change
+	idSeq uint64     // IDs issued so far
 	w     *world
 	orgs  []org
 	put   func(sillok.Actor, *sillok.Record) error
@@ -308,10 +309,14 @@ func (g *gen) later(fn func()) {
 	g.pending[step] = append(g.pending[step], fn)
 }
 
+// newID returns IDs in generation order (a 40-bit sequence number, then
+// random bits): a store inserts them at the end of its indexes rather than
+// all over them, which keeps a million-person load fast.
 func (g *gen) newID(k sillok.Kind) sillok.ID {
 	var b [10]byte
-	binary.LittleEndian.PutUint64(b[:8], g.idr.Uint64())
-	binary.LittleEndian.PutUint16(b[8:], uint16(g.idr.Uint32()))
+	g.idSeq++
+	binary.BigEndian.PutUint64(b[:8], g.idSeq<<24|g.idr.Uint64()>>40)
+	binary.BigEndian.PutUint16(b[8:], uint16(g.idr.Uint32()))
 	return sillok.IDFromBytes(k, b)
 }
 

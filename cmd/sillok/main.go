@@ -31,6 +31,7 @@ func commands() []command {
 		{"init", "create an empty repository", runInit},
 		{"export", "write every record and revision as JSON Lines", runExport},
 		{"import", "read an export into the repository", runImport},
+		{"show", "print a record, its history or what is linked to it", runShow},
 		{"demo", "fill the repository with fictional demonstration data", runDemo},
 		{"serve", "serve the JSON API (and web interface)", runServe},
 	}

@@ -25,9 +25,9 @@ type Surname struct {
 	// Variants are other spellings seen in documents (Rhee, Yi, Li, …), not
 	// repeating the fields above.
 	Variants []string
-	// Share is the percentage of the South Korean population with this
-	// family name (2015 census, Statistics Korea), all Hanja origins and
-	// both spellings of the initial-sound rule together.
+	// Share is the approximate percentage of the South Korean population
+	// with this family name (2015 census, Statistics Korea); see Surnames
+	// for how exact it is.
 	Share float64
 }
 
@@ -49,10 +49,11 @@ func (s Surname) Spellings() []string {
 //
 // The shares of the ten most common names are Statistics Korea's published
 // figures for the 2015 census (김 21.5, 이 14.7, 박 8.4, 최 4.7, 정 4.3,
-// 강 2.4, 조 2.1, 윤 2.1, 장 2.0, 임 1.7); the others were transcribed
-// from the census table by Hangul spelling and are approximate (to about a
-// tenth of their value): good enough to draw demo data by frequency, not to
-// quote.
+// 강 2.4, 조 2.1, 윤 2.1, 장 2.0, 임 1.7). The others are approximate
+// figures for the same census, written down from memory of its table
+// without access to KOSIS, and not checked: good enough to draw demo data
+// by frequency, not to quote. 유 is the least certain (several Hanja
+// origins, and 유 and 류 counted apart).
 func Surnames() []Surname {
 	t := surnameTable()
 	out := make([]Surname, len(t))
@@ -90,7 +91,7 @@ func surnameTable() []Surname {
 		sn("황", "", "Hwang", "Hwang", "Hwang", "Hwang", 1.4, "Whang", "Hoang"),
 		sn("안", "", "An", "An", "An", "Ahn", 1.4, "Ann", "Aan"),
 		sn("송", "", "Song", "Song", "Song", "Song", 1.4, "Soung", "Sohng"),
-		sn("유", "류", "Yu", "Yu", "Ryu", "Yoo", 1.9, "You", "Yuu", "Ryoo", "Rhyu", "Lyu", "Yoh", "Liu"),
+		sn("유", "류", "Yu", "Yu", "Ryu", "Yoo", 1.2, "You", "Yuu", "Ryoo", "Rhyu", "Lyu", "Yoh", "Liu"),
 		sn("전", "", "Jeon", "Chŏn", "Jon", "Jeon", 1.1, "Jun", "Chun", "Chon", "Cheon", "Jeun"),
 		sn("홍", "", "Hong", "Hong", "Hong", "Hong", 1.1, "Houng", "Hoong"),
 		sn("고", "", "Go", "Ko", "Ko", "Ko", 0.9, "Koh", "Goh"),
@@ -195,6 +196,7 @@ type surnameIndex struct {
 	bySpell  map[string]int // lower-case ASCII spellings
 	byClass  map[string]int // sound-class key of the Hangul
 	key      []string       // SurnameKey of each entry
+	spell    [][]string     // lower-case ASCII spellings of each entry
 }
 
 var surnames = sync.OnceValue(func() *surnameIndex {
@@ -232,9 +234,12 @@ var surnames = sync.OnceValue(func() *surnameIndex {
 	// it: 소 is "soh" because "So" is the DPRK spelling of the more
 	// frequent 서.
 	x.key = make([]string, len(x.table))
+	x.spell = make([][]string, len(x.table))
 	for i, s := range x.table {
 		for _, sp := range s.Spellings() {
-			k := strings.Join(latinWords(sp), "")
+			x.spell[i] = append(x.spell[i], strings.Join(latinWords(sp), ""))
+		}
+		for _, k := range x.spell[i] {
 			if x.bySpell[k] == i {
 				x.key[i] = k
 				break

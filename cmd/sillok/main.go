@@ -27,6 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "print the version", runVersion},
+		{"name", "Korean name keys, spellings and romanizations", runName},
 	}
 }
 

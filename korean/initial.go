@@ -1,7 +1,5 @@
 package korean
 
-import "strings"
-
 // foldInitial applies the initial-sound rule (두음법칙, Hangul orthography
 // §10–12) to one word-initial syllable: ㄹ before ㅣ or a y-vowel is
 // dropped (리→이, 류→유, 량→양, 려→여, 련→연, 룡→용, 례→예), ㄹ before any
@@ -41,9 +39,9 @@ func FoldWord(word string) string {
 //
 // South Korean orthography applies the rule at the start of a word. It is
 // applied to the first syllable of the family name and to the first
-// syllable of the given name (of each word of it, when its syllables are
-// written apart): North 룡, 련, 녀 at the start of a given name are
-// registered 용, 연, 여 in the South. The orthography's commentary keeps ㄹ
+// syllable of the given name (a given name written syllable by syllable,
+// "룡 남", is still one name): North 룡, 련, 녀 at the start of a given name
+// are registered 용, 연, 여 in the South. The orthography's commentary keeps ㄹ
 // in the given names of historical figures written as one word with the
 // family name (신립, 하륜); for matching living people the folded form is
 // the useful one, and inside a given name ㄹ and ㄴ stay (김하륜), except
@@ -69,14 +67,25 @@ func FoldInitialSound(name string) string {
 	return FoldWord(family) + sep + foldGiven(given)
 }
 
-// foldGiven folds a given name: the first syllable of each word, and 렬/률
-// after a vowel or ㄴ inside a word.
+// foldGiven folds a given name: its first syllable, and 렬/률 after a
+// vowel or ㄴ. A given name written syllable by syllable ("룡 남") is one
+// word: only its first syllable is folded, as in Key.
 func foldGiven(given string) string {
-	words := strings.Split(given, " ")
-	for i, w := range words {
-		words[i] = foldYeol(FoldWord(w))
+	return foldYeol(FoldWord(given))
+}
+
+// prevSyllable returns the index of the syllable before rs[i], skipping
+// spaces and hyphens, or -1.
+func prevSyllable(rs []rune, i int) int {
+	for j := i - 1; j >= 0; j-- {
+		switch {
+		case IsSyllable(rs[j]):
+			return j
+		case rs[j] != ' ' && rs[j] != '-':
+			return -1
+		}
 	}
-	return strings.Join(words, " ")
+	return -1
 }
 
 // foldYeol rewrites 렬/률 to 열/율 after a syllable ending in a vowel or ㄴ.
@@ -88,8 +97,11 @@ func foldYeol(word string) string {
 		if !ok || s.Initial != iR || s.Final != fL || (s.Vowel != vYEO && s.Vowel != vYU) {
 			continue
 		}
-		p, ok := Split(rs[i-1])
-		if !ok || (p.Final != fNone && p.Final != fN) {
+		j := prevSyllable(rs, i)
+		if j < 0 {
+			continue
+		}
+		if p, _ := Split(rs[j]); p.Final != fNone && p.Final != fN {
 			continue
 		}
 		s.Initial = iNG
@@ -108,9 +120,8 @@ func foldYeol(word string) string {
 // orthography could give for it, without duplicates. Unfolding is
 // ambiguous (South 유 is North 류 for 柳 but 유 for 劉; 영 may be 령 or
 // 녕), so each foldable syllable yields every form: 이영희 gives 이영희,
-// 이령희, 이녕희, 리영희, … At most 64 spellings are returned (a given name
-// written syllable by syllable multiplies them). For names without Hangul
-// it returns the normalised name alone.
+// 이령희, 이녕희, 리영희, … The list is bounded (a few hundred at most). For
+// names without Hangul it returns the normalised name alone.
 func InitialSoundVariants(name string) []string {
 	south := FoldInitialSound(name)
 	if !ContainsHangul(south) {
@@ -146,55 +157,53 @@ func wordVariants(word string) []string {
 	return out
 }
 
-// givenVariants applies wordVariants to the first word of a given name and
-// adds the North 렬/률 forms inside words.
+// givenVariants unfolds the first syllable of a given name and the
+// 열/율 inside it.
 func givenVariants(given string) []string {
-	if given == "" {
-		return []string{""}
-	}
-	words := strings.Split(given, " ")
-	out := []string{""}
-	for wi, w := range words {
-		var next []string
-		for _, o := range out {
-			for _, v := range wordVariants(w) {
-				for _, y := range yeolVariants(v) {
-					if wi > 0 {
-						y = " " + y
-					}
-					if len(next) < maxVariants {
-						next = append(next, o+y)
-					}
-				}
+	var out []string
+	for _, v := range wordVariants(given) {
+		for _, y := range yeolVariants(v) {
+			if len(out) < maxVariants {
+				out = append(out, y)
 			}
 		}
-		out = next
 	}
 	return out
 }
 
-// maxVariants bounds InitialSoundVariants: the count grows as 3ⁿ in the
-// number of words of a given name written syllable by syllable.
-const maxVariants = 64
-
-// yeolVariants returns word and, when it has 열/율 after a vowel or ㄴ, the
-// 렬/률 spelling.
+// yeolVariants returns word and, for each 열/율 after a vowel or ㄴ, the
+// spellings with 렬/률 there.
 func yeolVariants(word string) []string {
+	out := []string{word}
 	rs := []rune(word)
 	for i := 1; i < len(rs); i++ {
 		s, ok := Split(rs[i])
 		if !ok || s.Initial != iNG || s.Final != fL || (s.Vowel != vYEO && s.Vowel != vYU) {
 			continue
 		}
-		if p, ok := Split(rs[i-1]); ok && (p.Final == fNone || p.Final == fN) {
-			alt := append([]rune(nil), rs...)
-			s.Initial = iR
+		j := prevSyllable(rs, i)
+		if j < 0 {
+			continue
+		}
+		if p, _ := Split(rs[j]); p.Final != fNone && p.Final != fN {
+			continue
+		}
+		s.Initial = iR
+		for _, o := range out {
+			if len(out) >= maxVariants {
+				break
+			}
+			alt := []rune(o)
 			alt[i] = s.Rune()
-			return []string{word, string(alt)}
+			out = append(out, string(alt))
 		}
 	}
-	return []string{word}
+	return out
 }
+
+// maxVariants bounds the given-name variants: 열/율 may occur several
+// times in made-up input.
+const maxVariants = 64
 
 // unfold returns the North Korean syllables that fold to r (여 ← 려, 녀; 노
 // ← 로), or nil.

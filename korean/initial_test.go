@@ -21,8 +21,10 @@ func TestFoldInitialSound(t *testing.T) {
 		{"라미란", "나미란"},
 		{"뢰성", "뇌성"},
 		{"리 련희", "이 연희"},
-		{"김 룡 남", "김 용 남"}, // every word of a spaced given name
-		{"김하륜", "김하륜"},     // inside the given name ㄹ stays
+		{"김 룡 남", "김 용 남"}, // a spaced given name is one name
+		{"김 남 룡", "김 남 룡"},
+		{"김 선 률", "김 선 율"},
+		{"김하륜", "김하륜"}, // inside the given name ㄹ stays
 		{"정신립", "정신립"},
 		{"김선률", "김선율"}, // 률 after ㄴ
 		{"김하렬", "김하열"}, // 렬 after a vowel
@@ -79,4 +81,28 @@ func TestInitialSoundVariants(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzFoldInitialSound(f *testing.F) {
+	for _, s := range []string{"리영희", "림 룡 남", "김선률", "려렬", "Ri Yong Hui", "남궁련"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		south := FoldInitialSound(s)
+		if again := FoldInitialSound(south); again != south {
+			t.Fatalf("FoldInitialSound not idempotent: %q → %q → %q", s, south, again)
+		}
+		vs := InitialSoundVariants(s)
+		if len(vs) == 0 || vs[0] != south || len(vs) > maxVariants*3 {
+			t.Fatalf("InitialSoundVariants(%q) = %q", s, vs)
+		}
+		for _, v := range vs {
+			if FoldInitialSound(v) != south {
+				t.Fatalf("variant %q of %q folds to %q, not %q", v, s, FoldInitialSound(v), south)
+			}
+			if Key(v) != Key(south) {
+				t.Fatalf("variant %q of %q has key %q, %q has %q", v, s, Key(v), south, Key(south))
+			}
+		}
+	})
 }

@@ -11,9 +11,10 @@ import (
 // that 선우 alone stays 선 + 우.
 var compoundSurnames = [...]string{"남궁", "황보", "제갈", "사공", "선우", "독고", "서문", "동방", "어금", "망절"}
 
-// isCompoundSurname reports whether s (NFC Hangul) is a known two-syllable
-// family name.
+// isCompoundSurname reports whether s (NFC Hangul, either spelling of
+// the initial-sound rule) is a known two-syllable family name.
 func isCompoundSurname(s string) bool {
+	s = FoldWord(s)
 	for _, c := range compoundSurnames {
 		if s == c {
 			return true

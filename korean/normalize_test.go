@@ -1,6 +1,9 @@
 package korean
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalize(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -44,4 +47,24 @@ func TestSplitName(t *testing.T) {
 			t.Errorf("SplitName(%q) = %q, %q; want %q, %q", tt.in, f, g, tt.family, tt.given)
 		}
 	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"  김 \t영희 ", "Lee\u00A0Young-hee", "\u1100\u1175\u11B7", "a\u200Bb", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if Normalize(n) != n {
+			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, Normalize(n))
+		}
+		if strings.HasPrefix(n, " ") || strings.HasSuffix(n, " ") || strings.Contains(n, "  ") {
+			t.Fatalf("Normalize(%q) = %q has stray spaces", s, n)
+		}
+		f, g := SplitName(s)
+		if strings.Contains(f, " ") && !strings.ContainsAny(n, ",，") {
+			t.Fatalf("SplitName(%q) family %q has a space", s, f)
+		}
+		_ = g
+	})
 }

@@ -178,7 +178,13 @@ func latinConsonantClass(c byte) string {
 // apostrophes (MR aspiration marks, ch'→ch), and splits it into ASCII
 // words at everything that is not a letter.
 func latinWords(s string) []string {
-	s = norm.NFD.String(strings.ToLower(s))
+	s = strings.ToLower(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			s = norm.NFD.String(s)
+			break
+		}
+	}
 	var words []string
 	var b strings.Builder
 	flush := func() {

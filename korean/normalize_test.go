@@ -16,6 +16,8 @@ func TestNormalize(t *testing.T) {
 		{"김\u200B영희\uFEFF", "김영희"},             // zero-width space, BOM
 		{"", ""},
 		{" \t ", ""},
+		{"김\xff", "김\uFFFD"},
+		{"a\xffb", "a\uFFFDb"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
@@ -55,6 +57,9 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if isNormalized(s) != (n == s) {
+			t.Fatalf("isNormalized(%q) = %v, but Normalize gives %q", s, isNormalized(s), n)
+		}
 		if Normalize(n) != n {
 			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, Normalize(n))
 		}

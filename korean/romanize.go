@@ -153,8 +153,15 @@ func pronounce(word []Syllable) []surface {
 				}
 			}
 		case (f == fH || f == fNH || f == fLH) && (next.ini == iG || next.ini == iD || next.ini == iJ):
-			next.ini = map[int]int{iG: iK, iD: iT, iJ: iCH}[next.ini]
-			f = map[int]int{fH: fNone, fNH: fN, fLH: fL}[f]
+			next.ini = aspirated(next.ini)
+			switch f {
+			case fH:
+				f = fNone
+			case fNH:
+				f = fN
+			case fLH:
+				f = fL
+			}
 		case f == fH && next.ini == iS:
 			f, next.ini = fNone, iSS
 		case f == fH && next.ini == iN:
@@ -199,6 +206,19 @@ func pronounce(word []Syllable) []surface {
 		out[i].fin = c
 	}
 	return out
+}
+
+// aspirated returns the aspirated counterpart of ㄱ, ㄷ, ㅈ.
+func aspirated(initial int) int {
+	switch initial {
+	case iG:
+		return iK
+	case iD:
+		return iT
+	case iJ:
+		return iCH
+	}
+	return initial
 }
 
 // isNNSuffix reports whether a word-final syllable is one of the

@@ -21,7 +21,16 @@
 // sound classes and rewrites of the key are documented in key.go; changing
 // them changes stored keys and needs a re-index.
 //
-// Errors: the functions take any string and do not fail. Non-Hangul runes
+// Keys are for comparison, not secrecy: a name key has little entropy, so
+// a blind index must store a keyed MAC of it, and even then a holder of
+// the MAC key can test guesses. Key documents what it merges and its
+// limits (Western name order, given names alone, unhyphenated vowel
+// sequences).
+//
+// Errors: the functions take any string and do not fail; they neither log
+// nor return errors, so no name can leak through either. Non-Hangul runes
 // pass through the Hangul functions unchanged; letters that are neither
-// Hangul nor Latin are ignored by the key functions.
+// Hangul nor Latin are ignored by the key functions. The package keeps no
+// mutable state: its tables are read-only and the lookup indexes over them
+// are built once, on first use.
 package korean

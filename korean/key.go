@@ -331,8 +331,10 @@ func GivenKey(given string) string {
 //     greedily ("Boeun" as 뵌, not 보은), as RR itself warns;
 //   - a new given name taken in the South is a different name.
 //
-// Key("") is "". Key never panics, and Key(Key(x)) == Key(x) for the names
-// the tests cover: a key reads back as a romanized name.
+// Key("") is "", as is the key of a name with no Hangul or Latin letters
+// (Hanja alone). Key never panics, and Key(Key(x)) == Key(x): a key reads
+// back as a romanized name (both are fuzzed). The key alphabet is a–z,
+// one space and hyphens.
 func Key(name string) string {
 	family, given := SplitName(name)
 	fk := SurnameKey(family)

@@ -174,14 +174,15 @@ func latinConsonantClass(c byte) string {
 	return ""
 }
 
-// latinWords lower-cases s, removes diacritics (ŏ→o, ŭ→u, é→e) and
+// latinWords lower-cases s, folds compatibility forms (full-width
+// letters), removes diacritics (ŏ→o, ŭ→u, é→e) and
 // apostrophes (MR aspiration marks, ch'→ch), and splits it into ASCII
 // words at everything that is not a letter.
 func latinWords(s string) []string {
 	s = strings.ToLower(s)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			s = norm.NFD.String(s)
+			s = norm.NFKD.String(s) // also folds full-width letters (Ｋｉｍ)
 			break
 		}
 	}

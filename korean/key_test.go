@@ -12,7 +12,7 @@ var sameKey = []struct {
 	key   string
 	names []string
 }{
-	{"i yonghi", []string{"리영희", "이영희", "Ri Yong Hui", "Lee Young-hee", "Yi Yŏng-hŭi", "Rhee Yeong-hui", "Yi Yong-hui", "I Yeonghui", "LEE YOUNG HEE", "Lee, Young-hee", "Rhie Younghee", "이 영희", "리 영 희", "Lee Yŏnghŭi"}},
+	{"i yonghi", []string{"리영희", "이영희", "Ri Yong Hui", "Lee Young-hee", "Yi Yŏng-hŭi", "Rhee Yeong-hui", "Yi Yong-hui", "I Yeonghui", "LEE YOUNG HEE", "Lee, Young-hee", "Rhie Younghee", "이 영희", "리 영 희", "Lee Yŏnghŭi", "Ｌｅｅ Ｙｏｕｎｇ-ｈｅｅ"}},
 	{"gim jonkon", []string{"김정은", "Kim Jong Un", "Kim Jong-un", "Gim Jeong-eun", "Kim Chŏng-ŭn", "Kim Jungeun"}},
 	{"gim yongnam", []string{"김룡남", "김용남", "Kim Ryong Nam", "Kim Yong-nam", "Gim Yongnam", "Kim Ryongnam"}},
 	{"choe yonghe", []string{"최룡해", "최용해", "Choe Ryong Hae", "Choi Yong-hae", "Ch'oe Ryong-hae"}},

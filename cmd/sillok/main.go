@@ -34,6 +34,7 @@ func commands() []command {
 		{"show", "print a record, its history or what is linked to it", runShow},
 		{"demo", "fill the repository with fictional demonstration data", runDemo},
 		{"serve", "serve the JSON API (and web interface)", runServe},
+		{"name", "Korean name keys, spellings and romanizations", runName},
 	}
 }
 

@@ -65,6 +65,8 @@ func NewBody(k Kind) (Body, error) {
 		return new(Relationship), nil
 	case KindTerm:
 		return new(Term), nil
+	case KindLink:
+		return new(Link), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q: %w", k, ErrInvalid)
 }

@@ -538,3 +538,52 @@ func externalAttrs(as []Attr, ids []string) []Attr {
 	}
 	return as
 }
+
+// Link decisions.
+const (
+	LinkSame      = "same"
+	LinkDifferent = "different"
+	LinkUnsure    = "unsure"
+)
+
+// Link records that two person records are, or are not, the same
+// individual: decided by the linkage model or by a reviewer. Linking never
+// alters the person records; undoing a merge is a revision of its link.
+type Link struct {
+	A           ID      `json:"a"` // the smaller ID
+	B           ID      `json:"b"`
+	Decision    string  `json:"decision"` // same, different, unsure
+	Method      string  `json:"method"`   // model or review
+	Probability float64 `json:"probability,omitempty"`
+	Note        string  `json:"note,omitempty"`
+}
+
+func (*Link) Kind() Kind { return KindLink }
+func (l *Link) Validate() error {
+	if l.A == "" || l.B == "" {
+		return fieldErr("a", "a link joins two person records")
+	}
+	if l.A >= l.B {
+		return fieldErr("b", "a link's A must sort before its B, so that each pair has one link")
+	}
+	switch l.Decision {
+	case LinkSame, LinkDifferent, LinkUnsure:
+	default:
+		return fieldErr("decision", "want same, different or unsure")
+	}
+	if l.Method != "model" && l.Method != "review" {
+		return fieldErr("method", "want model or review")
+	}
+	if l.Probability < 0 || l.Probability > 1 {
+		return fieldErr("probability", "want 0 to 1")
+	}
+	return nil
+}
+func (l *Link) Refs() []Ref {
+	return []Ref{{"a", l.A, []Kind{KindPerson}}, {"b", l.B, []Kind{KindPerson}}}
+}
+func (l *Link) Terms() []TermRef { return nil }
+func (l *Link) Label() string    { return l.Decision }
+func (l *Link) Attrs() []Attr {
+	return []Attr{{"decision", l.Decision}, {"method", l.Method}}
+}

@@ -35,18 +35,19 @@ const (
 	KindInformation  Kind = "information"  // which source supports which fact
 	KindRelationship Kind = "relationship" // between two persons
 	KindTerm         Kind = "term"         // a thesaurus term
+	KindLink         Kind = "link"         // a decision that two person records are (not) the same individual
 )
 
 var kindPrefix = map[Kind]string{
 	KindPerson: "per", KindUnit: "unt", KindPosition: "pos", KindLocation: "loc",
 	KindEvent: "evt", KindAct: "act", KindInvolvement: "inv", KindSource: "src",
-	KindInformation: "inf", KindRelationship: "rel", KindTerm: "trm",
+	KindInformation: "inf", KindRelationship: "rel", KindTerm: "trm", KindLink: "lnk",
 }
 
 // Kinds lists every record kind in a fixed order.
 func Kinds() []Kind {
 	return []Kind{KindPerson, KindUnit, KindPosition, KindLocation, KindEvent, KindAct,
-		KindInvolvement, KindSource, KindInformation, KindRelationship, KindTerm}
+		KindInvolvement, KindSource, KindInformation, KindRelationship, KindTerm, KindLink}
 }
 
 // Valid reports whether k is a known kind.

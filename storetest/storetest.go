@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Import", testImport},
 		{"Thesauri", testThesauri},
+		{"LinksAreReversible", testLinks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -626,5 +627,47 @@ func testThesauri(t *testing.T, open Opener) {
 		if a[i].Hash != b[i].Hash && a[i].ID == b[i].ID {
 			t.Fatalf("shipped term %s differs between repositories", a[i].ID)
 		}
+	}
+}
+
+func testLinks(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	a := mustCreate(t, s, alice, person("리영희", sillok.SexFemale))
+	b := mustCreate(t, s, bob, person("이영희", sillok.SexFemale))
+	lo, hi := a.ID, b.ID
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	if err := s.Create(ctx, alice, &sillok.Record{Body: &sillok.Link{A: hi, B: lo, Decision: "same", Method: "review"}}); !errors.Is(err, sillok.ErrInvalid) {
+		t.Errorf("link in the wrong order = %v, want ErrInvalid", err)
+	}
+	l := mustCreate(t, s, alice, &sillok.Link{A: lo, B: hi, Decision: sillok.LinkSame, Method: "model", Probability: 0.97})
+	same := func() int {
+		p, err := s.List(ctx, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "decision", Value: "same"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Records)
+	}
+	if same() != 1 {
+		t.Fatal("link not listed")
+	}
+	// A reviewer undoes the merge: a new revision, the persons untouched.
+	if _, err := s.Update(ctx, bob, l.ID, 1, &sillok.Link{A: lo, B: hi, Decision: sillok.LinkDifferent, Method: "review", Note: "different fathers' names"}, "review"); err != nil {
+		t.Fatal(err)
+	}
+	if same() != 0 {
+		t.Error("undone link still listed as same")
+	}
+	for _, p := range []*sillok.Record{a, b} {
+		got, _ := s.Get(ctx, p.ID)
+		if got.Rev != 1 {
+			t.Errorf("linking changed person %s", p.ID)
+		}
+	}
+	h, _ := s.History(ctx, l.ID)
+	if len(h) != 2 {
+		t.Errorf("link history has %d revisions", len(h))
 	}
 }

@@ -35,6 +35,7 @@ func commands() []command {
 		{"demo", "fill the repository with fictional demonstration data", runDemo},
 		{"serve", "serve the JSON API (and web interface)", runServe},
 		{"name", "Korean name keys, spellings and romanizations", runName},
+		{"link", "link records of CSV lists into persons (probabilistic record linkage)", runLink},
 	}
 }
 

@@ -36,6 +36,7 @@ func commands() []command {
 		{"serve", "serve the JSON API (and web interface)", runServe},
 		{"name", "Korean name keys, spellings and romanizations", runName},
 		{"link", "link records of CSV lists into persons (probabilistic record linkage)", runLink},
+		{"verify", "check an evidence bundle offline", runVerify},
 	}
 }
 

@@ -40,6 +40,5 @@ CREATE TABLE attrs (
 	record_id TEXT COLLATE "C" NOT NULL,
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
-	PRIMARY KEY (record_id, key, value)
+	PRIMARY KEY (key, value, record_id)
 );
-CREATE INDEX attrs_kv ON attrs (key, value, record_id);

@@ -38,6 +38,5 @@ CREATE TABLE attrs (
 	record_id TEXT NOT NULL,
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
-	PRIMARY KEY (record_id, key, value)
+	PRIMARY KEY (key, value, record_id)
 ) WITHOUT ROWID;
-CREATE INDEX attrs_kv ON attrs (key, value, record_id);

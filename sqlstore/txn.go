@@ -108,7 +108,7 @@ func (t *txn) create(ctx context.Context, actor sillok.Actor, r *sillok.Record, 
 		string(r.ID), string(r.Kind), r.Org, string(r.Level), false, r.Body.Label(), now.Format(sillok.TimeFormat), actor.User); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
-	if err := t.index(ctx, r.ID, r.Body, false); err != nil {
+	if err := t.index(ctx, r.ID, r.Body, nil); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
 	if err := t.stored(ctx, v, r.Body); err != nil {
@@ -186,9 +186,9 @@ func (t *txn) revise(ctx context.Context, actor sillok.Actor, id sillok.ID, base
 	}
 	if tombstone {
 		delete(t.live, id)
-		err = t.unindex(ctx, id) // a deleted record is found by no filter or walk
+		err = t.unindex(ctx, id, cur.Body) // a deleted record is found by no filter or walk
 	} else {
-		err = t.index(ctx, id, body, true)
+		err = t.index(ctx, id, body, cur.Body)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("revise %s: %w", id, err)
@@ -288,9 +288,10 @@ func (t *txn) insertRevision(ctx context.Context, v *sillok.Revision) error {
 
 // index rebuilds the derived refs and attrs rows of a record, one
 // multi-row INSERT per table: bulk loads spend most of their time here.
-func (t *txn) index(ctx context.Context, id sillok.ID, b sillok.Body, replace bool) error {
-	if replace {
-		if err := t.unindex(ctx, id); err != nil {
+// old is the body the rows were built from (nil for a new record).
+func (t *txn) index(ctx context.Context, id sillok.ID, b, old sillok.Body) error {
+	if old != nil {
+		if err := t.unindex(ctx, id, old); err != nil {
 			return err
 		}
 	}
@@ -305,7 +306,7 @@ func (t *txn) index(ctx context.Context, id sillok.ID, b sillok.Body, replace bo
 	for _, a := range b.Attrs() {
 		rows = append(rows, [2]string{a.Key, a.Value})
 	}
-	if err := t.insertPairs(ctx, "attrs (record_id, key, value)", id, rows); err != nil {
+	if err := t.insertPairs(ctx, "attrs (record_id, key, value)", id, rows); err != nil { // see unindex
 		return fmt.Errorf("index attributes: %w", err)
 	}
 	return nil
@@ -337,11 +338,19 @@ func (t *txn) insertPairs(ctx context.Context, table string, id sillok.ID, rows 
 	return t.exec(ctx, q.String(), args...)
 }
 
-func (t *txn) unindex(ctx context.Context, id sillok.ID) error {
+// unindex removes the derived rows built from body old. attrs has one
+// B-tree, keyed (key, value, record_id) for filters, so its rows are
+// deleted by their full key rather than by record.
+func (t *txn) unindex(ctx context.Context, id sillok.ID, old sillok.Body) error {
 	if err := t.exec(ctx, `DELETE FROM refs WHERE from_id = $1`, string(id)); err != nil {
 		return err
 	}
-	return t.exec(ctx, `DELETE FROM attrs WHERE record_id = $1`, string(id))
+	for _, a := range old.Attrs() {
+		if err := t.exec(ctx, `DELETE FROM attrs WHERE key = $1 AND value = $2 AND record_id = $3`, a.Key, a.Value, string(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Import stores a revision from an export verbatim.
@@ -398,10 +407,26 @@ func (t *txn) Import(ctx context.Context, v *sillok.Revision) (bool, error) {
 		return false, fmt.Errorf("%s: %w", name, err)
 	}
 	delete(t.live, v.ID)
-	if v.Tombstone {
-		err = t.unindex(ctx, v.ID)
-	} else {
-		err = t.index(ctx, v.ID, body, v.Rev > 1)
+	var prev sillok.Body // the body the current index rows were built from
+	if cur > 0 {
+		var (
+			pb   string
+			tomb bool
+		)
+		if err := t.tx.QueryRowContext(ctx, `SELECT body, tombstone FROM revisions WHERE id = $1 AND rev = $2`, string(v.ID), cur).Scan(&pb, &tomb); err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		if !tomb {
+			if prev, err = sillok.DecodeBody(v.Kind, []byte(pb)); err != nil {
+				return false, fmt.Errorf("%s: previous revision: %w", name, err)
+			}
+		}
+	}
+	switch {
+	case v.Tombstone && prev != nil:
+		err = t.unindex(ctx, v.ID, prev)
+	case !v.Tombstone:
+		err = t.index(ctx, v.ID, body, prev)
 	}
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", name, err)

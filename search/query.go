@@ -144,7 +144,7 @@ type parser struct {
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
-func (p *parser) next() token  { t := p.toks[p.i]; p.i++; return t }
+func (p *parser) next() token { t := p.toks[p.i]; p.i++; return t }
 
 // ParseQuery parses a query. The error is a *SyntaxError; a query without
 // any searchable term, or whose every operand in some AND group is

@@ -24,13 +24,13 @@ func TestTerms(t *testing.T) {
 		{"요덕 정치범수용소에서 3년", "요덕 덕 정치 치범 범수 수용 용소 소에 에서 서 3 년"},
 		{"Camp 15 Yodok", "camp 15 yodok"},
 		{"The prisoners were executed.", "the prison were execut"},
-		{"Kim Yŏng-hŭi", "kim yong hui"},               // MR diacritics dropped
-		{"O'Brien's witness's", "obrien wit"},          // possessive and apostrophe
-		{"ＣＡＭＰ１５", "camp 15"},                        // full-width
-		{"金正日 김정일", "金正 正日 日 김정 정일 일"},               // Han and Hangul in runs of their own
-		{"Москва Йошкар", "москва йошкар"},             // Cyrillic: lower-cased, й kept
-		{"15호 관리소", "15 호 관리 리소 소"},                 // digits split from Hangul
-		{"…—!?", ""},                                   // nothing searchable
+		{"Kim Yŏng-hŭi", "kim yong hui"},      // MR diacritics dropped
+		{"O'Brien's witness's", "obrien wit"}, // possessive and apostrophe
+		{"ＣＡＭＰ１５", "camp 15"},                 // full-width
+		{"金正日 김정일", "金正 正日 日 김정 정일 일"},        // Han and Hangul in runs of their own
+		{"Москва Йошкар", "москва йошкар"},    // Cyrillic: lower-cased, й kept
+		{"15호 관리소", "15 호 관리 리소 소"},           // digits split from Hangul
+		{"…—!?", ""}, // nothing searchable
 		{"\u1111\u1167\u11BC\u110B\u1163\u11BC", "평양 양"}, // conjoining jamo → NFC syllables
 	}
 	for _, tt := range tests {

@@ -69,8 +69,10 @@ const (
 // exact is false when the text is beyond what a tsvector can hold with
 // positions (a term past position 16383, or a term that occurs more than
 // 255 times). The lexemes concerned are then given without positions, and
-// PostgreSQL treats a phrase that involves them as matching: hits of such
-// a record are a superset, and the caller must confirm them with Match.
+// PostgreSQL never matches a phrase on them: the caller must search such
+// records with TSQueryLoose and confirm the hits with Match, e.g.
+//
+//	WHERE (exact AND vec @@ $1::tsquery) OR (NOT exact AND vec @@ $2::tsquery)
 func TSVector(text string, aliases ...string) (vec string, exact bool) {
 	ts := termsWithAliases(text, aliases)
 	pos := make(map[string][]int)
@@ -329,43 +331,60 @@ type Blind struct {
 
 // Blind returns the blind form of q under key.
 func (q *Query) Blind(key []byte) *Blind {
-	var walk func(n node) node
-	walk = func(n node) node {
-		switch n := n.(type) {
-		case *phrase:
-			a := &and{}
-			seen := make(map[string]bool)
-			for _, t := range n.terms {
-				kind := byte('t')
-				if t.prefix {
-					kind = 'p'
-				}
-				bt := blindTerm(key, kind, t.text)
-				if !seen[bt] {
-					seen[bt] = true
-					a.pos = append(a.pos, &phrase{terms: []qterm{{text: bt}}})
-				}
-			}
-			if len(a.pos) == 1 {
-				return a.pos[0]
-			}
-			return a
-		case *and:
-			a := &and{}
-			for _, k := range n.pos {
-				a.pos = append(a.pos, walk(k))
-			}
-			return a
-		case *or:
-			o := &or{}
-			for _, k := range n.kids {
-				o.kids = append(o.kids, walk(k))
-			}
-			return o
+	return &Blind{root: loose(q.root, func(t qterm) qterm {
+		kind := byte('t')
+		if t.prefix {
+			kind = 'p'
 		}
-		panic("search: unknown node")
+		return qterm{text: blindTerm(key, kind, t.text)}
+	})}
+}
+
+// loose returns the form of a query tree that term sets without positions
+// can answer: each phrase becomes the AND of its (mapped) terms, and
+// negated operands are left out. Its hits are a superset of the tree's.
+func loose(n node, mapTerm func(qterm) qterm) node {
+	switch n := n.(type) {
+	case *phrase:
+		a := &and{}
+		seen := make(map[qterm]bool)
+		for _, t := range n.terms {
+			mt := mapTerm(t)
+			if !seen[mt] {
+				seen[mt] = true
+				a.pos = append(a.pos, &phrase{terms: []qterm{mt}})
+			}
+		}
+		if len(a.pos) == 1 {
+			return a.pos[0]
+		}
+		return a
+	case *and:
+		a := &and{}
+		for _, k := range n.pos {
+			a.pos = append(a.pos, loose(k, mapTerm))
+		}
+		if len(a.pos) == 1 {
+			return a.pos[0]
+		}
+		return a
+	case *or:
+		o := &or{}
+		for _, k := range n.kids {
+			o.kids = append(o.kids, loose(k, mapTerm))
+		}
+		return o
 	}
-	return &Blind{root: walk(q.root)}
+	panic("search: unknown node")
+}
+
+// TSQueryLoose returns the query as a tsquery for the records whose
+// TSVector was not exact: phrases become the AND of their terms and
+// negated operands are left out, so the hits are a superset that the
+// caller confirms with Match. (PostgreSQL does not match a phrase on
+// lexemes stored without positions.)
+func (q *Query) TSQueryLoose() string {
+	return (&Query{root: loose(q.root, func(t qterm) qterm { return t })}).TSQuery()
 }
 
 // FTS5 returns the blind query as an FTS5 MATCH expression.

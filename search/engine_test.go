@@ -337,6 +337,39 @@ func TestPostgres(t *testing.T) {
 	}
 	checkEngine(t, engine{"postgres", func(q *Query) ([]string, error) { return pgQuery(q.TSQuery()) }}, docs, qs)
 
+	// A text beyond a tsvector's limits (a term 300 times) is indexed
+	// without positions for that term: PostgreSQL then answers phrases with
+	// it through TSQueryLoose as a superset, which Match narrows.
+	long := strings.Repeat("보위부 ", 300) + "수용 소"
+	vec, exact := TSVector(long)
+	if exact {
+		t.Fatal("TSVector of a term occurring 300 times is exact")
+	}
+	exec("INSERT INTO docs (id, vec) VALUES ($1, $2::tsvector)", 1000, vec)
+	for _, c := range []struct {
+		q         string
+		pg, match bool
+	}{
+		{"보위부", true, true},
+		{`"부 위부"`, true, false}, // 부 is never followed by 위부 in the text
+		{"수용소", false, false},   // 수용 and 용소 have positions: exact
+		{"수용 소", true, true},
+		{"요덕", false, false},
+		{"보위부 -수용", true, false},
+	} {
+		q, err := ParseQuery(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM docs WHERE id = 1000 AND vec @@ $1::tsquery", q.TSQueryLoose()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if (n == 1) != c.pg || Match(q, long) != c.match {
+			t.Errorf("long text, %q: PostgreSQL %v (want %v), Match %v (want %v)", c.q, n == 1, c.pg, Match(q, long), c.match)
+		}
+	}
+
 	// The lexemes that PostgreSQL stores are ours, unchanged.
 	var lexemes []string
 	if err := conn.QueryRow(ctx, "SELECT tsvector_to_array(vec) FROM docs WHERE id = 1").Scan(&lexemes); err != nil {

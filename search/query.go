@@ -316,12 +316,12 @@ func newPhrase(s string) *phrase {
 			ph.terms = append(ph.terms, qterm{text: u.word})
 			continue
 		}
-		n := len(u.chars)
+		n := u.nchars()
 		for j := 0; j+1 < n; j++ {
-			ph.terms = append(ph.terms, qterm{text: u.chars[j] + u.chars[j+1]})
+			ph.terms = append(ph.terms, qterm{text: u.text[u.offs[j]:u.charEnd(j+1)]})
 		}
 		if n == 1 || i+1 < len(units) {
-			ph.terms = append(ph.terms, qterm{text: u.chars[n-1], prefix: true})
+			ph.terms = append(ph.terms, qterm{text: u.char(n - 1), prefix: true})
 		}
 	}
 	return ph

@@ -110,8 +110,12 @@ func (s *stemmer) markRegions() {
 // suffix returns the longest of sufs that w ends with, or "".
 func (s *stemmer) suffix(sufs ...string) string {
 	best := ""
+	if len(s.w) == 0 {
+		return best
+	}
+	last := s.w[len(s.w)-1]
 	for _, x := range sufs {
-		if len(x) > len(best) && len(s.w) >= len(x) && string(s.w[len(s.w)-len(x):]) == x {
+		if x[len(x)-1] == last && len(x) > len(best) && len(s.w) >= len(x) && string(s.w[len(s.w)-len(x):]) == x {
 			best = x
 		}
 	}

@@ -32,11 +32,25 @@ const (
 
 // unit is one word or one run of syllabic characters.
 type unit struct {
-	kind  unitKind
-	word  string   // unitWord: the processed term
-	chars []string // unitRun: the characters
-	offs  []int    // unitRun: byte offset of each character; unitWord: [start]
-	end   int      // byte offset just past the unit
+	kind unitKind
+	word string // unitWord: the processed term
+	text string // unitRun: the whole text, which chars and terms slice
+	offs []int  // unitRun: byte offset of each character; unitWord: [start]
+	end  int    // byte offset just past the unit
+}
+
+// nchars returns the number of characters of a run.
+func (u *unit) nchars() int { return len(u.offs) }
+
+// char returns the i'th character of a run.
+func (u *unit) char(i int) string { return u.text[u.offs[i]:u.charEnd(i)] }
+
+// charEnd returns the offset just past the i'th character of a run.
+func (u *unit) charEnd(i int) int {
+	if i+1 < len(u.offs) {
+		return u.offs[i+1]
+	}
+	return u.end
 }
 
 // class is a character's role in tokenization.
@@ -51,6 +65,15 @@ const (
 )
 
 func classify(r rune) class {
+	if r < 0x80 {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			return clsLetter
+		case r >= '0' && r <= '9':
+			return clsDigit
+		}
+		return clsSep
+	}
 	switch {
 	case r >= 0xAC00 && r <= 0xD7A3, r >= 0x1100 && r <= 0x11FF, r >= 0x3131 && r <= 0x318E,
 		r >= 0xA960 && r <= 0xA97F, r >= 0xD7B0 && r <= 0xD7FF:
@@ -76,13 +99,12 @@ func scan(text string, emit func(u unit)) {
 		case clsSep:
 			i += size
 		case clsHangul, clsHan:
-			u := unit{kind: unitRun}
+			u := unit{kind: unitRun, text: text}
 			for i < len(text) {
 				r, size := utf8.DecodeRuneInString(text[i:])
 				if classify(r) != c {
 					break
 				}
-				u.chars = append(u.chars, text[i:i+size])
 				u.offs = append(u.offs, i)
 				i += size
 			}
@@ -133,6 +155,9 @@ func scan(text string, emit func(u unit)) {
 // diacritics from Latin letters (MR romanization's ŏ and ŭ are often
 // dropped), removes a possessive 's and apostrophes, and stems English.
 func foldWord(s string) string {
+	if w, ok := foldASCII(s); ok {
+		return truncate(stem(w))
+	}
 	var b strings.Builder
 	ascii, latin := true, false
 	for _, r := range norm.NFD.String(s) {
@@ -167,6 +192,26 @@ func foldWord(s string) string {
 	return truncate(stem(w))
 }
 
+// foldASCII lower-cases a word of ASCII letters only (the common case,
+// which needs no normalisation); ok is false for any other word.
+func foldASCII(s string) (string, bool) {
+	lower := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case c >= 'A' && c <= 'Z':
+			lower = false
+		default:
+			return "", false
+		}
+	}
+	if lower {
+		return s, true
+	}
+	return strings.ToLower(s), true
+}
+
 func truncate(s string) string {
 	if len(s) <= maxTermBytes {
 		return s
@@ -190,8 +235,9 @@ func truncate(s string) string {
 // as 김 is a term of its own, and a one-syllable query is a prefix query.
 // Han ideographs and Kana are treated the same way, in runs of their own.
 func Terms(text string) []Term {
-	var ts []Term
-	scan(norm.NFC.String(text), func(u unit) {
+	text = norm.NFC.String(text)
+	ts := make([]Term, 0, len(text)/3+1)
+	scan(text, func(u unit) {
 		ts = appendTerms(ts, u)
 	})
 	return ts
@@ -201,16 +247,10 @@ func appendTerms(ts []Term, u unit) []Term {
 	if u.kind == unitWord {
 		return append(ts, Term{Text: u.word, Pos: len(ts), Start: u.offs[0], End: u.end})
 	}
-	n := len(u.chars)
+	n := u.nchars()
 	for i := 0; i < n; i++ {
-		t := Term{Pos: len(ts), Start: u.offs[i]}
-		if i+1 < n {
-			t.Text = u.chars[i] + u.chars[i+1]
-			t.End = u.offs[i+1] + len(u.chars[i+1])
-		} else {
-			t.Text = u.chars[i]
-			t.End = u.end
-		}
+		t := Term{Pos: len(ts), Start: u.offs[i], End: u.charEnd(min(i+1, n-1))}
+		t.Text = u.text[t.Start:t.End] // a bigram, or the last character alone
 		ts = append(ts, t)
 	}
 	return ts

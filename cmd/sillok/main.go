@@ -27,6 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "print the version", runVersion},
+		{"search", "search texts in Korean and English", runSearch},
 	}
 }
 

@@ -260,6 +260,9 @@ func TestSQLiteBlind(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", jq.query, err)
 		}
+		if len(cand) > 2*len(jq.want)+3 {
+			t.Errorf("blind %q: %d candidates for %d hits: the blind query hardly filters", jq.query, len(cand), len(jq.want))
+		}
 		var confirmed []string
 		for _, id := range cand {
 			if Match(q, byID[id]) {
@@ -336,6 +339,40 @@ func TestPostgres(t *testing.T) {
 		return ids, nil
 	}
 	checkEngine(t, engine{"postgres", func(q *Query) ([]string, error) { return pgQuery(q.TSQuery()) }}, docs, qs)
+
+	// The blind index on PostgreSQL: candidates confirmed by Match give
+	// exactly the judged hits.
+	key := []byte("test key, 32 bytes long, not sec")
+	for _, ddl := range PostgresSchema("blind") {
+		exec(ddl)
+	}
+	for i, d := range docs {
+		exec("INSERT INTO blind (id, vec) VALUES ($1, $2::tsvector)", i+1, BlindTSVector(BlindTerms(key, d.text)))
+	}
+	for _, jq := range qs {
+		q, err := ParseQuery(jq.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, "SELECT id FROM blind WHERE vec @@ $1::tsquery", q.Blind(key).TSQuery())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatalf("blind %q: %v", jq.query, err)
+		}
+		var confirmed []string
+		for _, n := range ns {
+			if Match(q, docs[n-1].text) {
+				confirmed = append(confirmed, docs[n-1].id)
+			}
+		}
+		slices.Sort(confirmed)
+		if !slices.Equal(confirmed, jq.want) {
+			t.Errorf("postgres blind %q: confirmed %v, want %v", jq.query, confirmed, jq.want)
+		}
+	}
 
 	// A text beyond a tsvector's limits (a term 300 times) is indexed
 	// without positions for that term: PostgreSQL then answers phrases with

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -259,14 +261,14 @@ func appendTerms(ts []Term, u unit) []Term {
 // AliasTerm returns the index term that stands for key, an extra search
 // key of a text such as korean.Key of a name (so that Kim, Gim and 김 meet).
 // Such a term is never produced by Terms: it starts with the letter k and
-// a digit, and Terms splits letters from digits.
+// a digit, and Terms splits letters from digits. Keys of up to 31 bytes are
+// spelled out in hex (k0…); longer ones are hashed (k1…).
 func AliasTerm(key string) string {
-	const hex = "0123456789abcdef"
-	b := []byte("k0")
-	for i := 0; i < len(key) && len(b)+2 <= maxTermBytes; i++ {
-		b = append(b, hex[key[i]>>4], hex[key[i]&15])
+	if 2+2*len(key) > maxTermBytes {
+		sum := sha256.Sum256([]byte(key))
+		return "k1" + hex.EncodeToString(sum[:16])
 	}
-	return string(b)
+	return "k0" + hex.EncodeToString([]byte(key))
 }
 
 // termsWithAliases returns the terms of text followed by one alias term per

@@ -63,6 +63,10 @@ func TestAliasTerm(t *testing.T) {
 	if a != "k06b696d" {
 		t.Errorf("AliasTerm(kim) = %q", a)
 	}
+	long := strings.Repeat("x", 40)
+	if a1, a2 := AliasTerm(long), AliasTerm(long+"y"); a1 == a2 || len(a1) > maxTermBytes || !strings.HasPrefix(a1, "k1") {
+		t.Errorf("long keys give %q and %q", a1, a2)
+	}
 	// No text produces an alias term.
 	if got := texts(Terms(a)); got == a {
 		t.Errorf("Terms(%q) gave the alias term itself", a)

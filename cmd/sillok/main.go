@@ -37,6 +37,7 @@ func commands() []command {
 		{"name", "Korean name keys, spellings and romanizations", runName},
 		{"link", "link records of CSV lists into persons (probabilistic record linkage)", runLink},
 		{"verify", "check an evidence bundle offline", runVerify},
+		{"search", "search texts in Korean and English", runSearch},
 	}
 }
 

@@ -207,3 +207,68 @@ func quantile(sorted []float64, p float64) float64 {
 	}
 	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
 }
+
+// rbinom draws from Binomial(n, p): inversion when n*min(p,1-p) is small,
+// otherwise the BTRS transformed rejection of Hörmann (1993).
+func rbinom(r *rand.Rand, n int, p float64) int {
+	if n <= 0 || p <= 0 {
+		return 0
+	}
+	if p >= 1 {
+		return n
+	}
+	if p > 0.5 {
+		return n - rbinom(r, n, 1-p)
+	}
+	q := 1 - p
+	fn := float64(n)
+	if fn*p < 10 {
+		s := p / q
+		a := (fn + 1) * s
+		pr := math.Pow(q, fn)
+		u := r.Float64()
+		x := 0
+		for u > pr {
+			u -= pr
+			x++
+			if x > n {
+				// Rounding in the recurrence: restart.
+				x = 0
+				u = r.Float64()
+				pr = math.Pow(q, fn)
+				continue
+			}
+			pr *= a/float64(x) - s
+		}
+		return x
+	}
+	spq := math.Sqrt(fn * p * q)
+	b := 1.15 + 2.53*spq
+	a := -0.0873 + 0.0248*b + 0.01*p
+	c := fn*p + 0.5
+	alpha := (2.83 + 5.1/b) * spq
+	vr := 0.92 - 4.2/b
+	m := math.Floor((fn + 1) * p)
+	lpq := math.Log(p / q)
+	lm, _ := math.Lgamma(m + 1)
+	lnm, _ := math.Lgamma(fn - m + 1)
+	h := lm + lnm
+	for {
+		u := r.Float64() - 0.5
+		v := r.Float64()
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*a/us+b)*u + c)
+		if k < 0 || k > fn {
+			continue
+		}
+		if us >= 0.07 && v <= vr {
+			return int(k)
+		}
+		v = math.Log(v * alpha / (a/(us*us) + b))
+		lk, _ := math.Lgamma(k + 1)
+		lnk, _ := math.Lgamma(fn - k + 1)
+		if v <= h-lk-lnk+(k-m)*lpq {
+			return int(k)
+		}
+	}
+}

@@ -72,11 +72,11 @@ func TestTwoListNoOverlap(t *testing.T) {
 func TestRcaptureHare(t *testing.T) {
 	tab := readTestTable(t, "hare.csv")
 	for _, tc := range []struct {
-		model          string
-		n, se          float64
-		dev            float64 // < 0: not published here
-		df             int
-		aic            float64
+		model string
+		n, se float64
+		dev   float64 // < 0: not published here
+		df    int
+		aic   float64
 	}{
 		{"M0", 75.4, 3.5, 68.516, 61, 154.707},
 		{"Mt", 75.1, 3.4, 58.314, 56, 154.505},

@@ -1,0 +1,292 @@
+package mse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// LCMCROptions configures the latent-class sampler. Zero values take the
+// defaults noted, which follow the LCMCR package and HRDAG practice.
+type LCMCROptions struct {
+	K       int // latent classes (truncation of the stick-breaking prior); default 10
+	Burnin  int // iterations discarded; default 10000
+	Samples int // draws kept; default 1000
+	Thin    int // iterations per kept draw; default 10
+	// AlphaShape and AlphaRate give the Gamma prior on the Dirichlet
+	// process concentration; default 0.25 and 0.25.
+	AlphaShape, AlphaRate float64
+	// Level of the credible interval; default 0.95.
+	Level float64
+}
+
+func (o *LCMCROptions) defaults() {
+	if o.K == 0 {
+		o.K = 10
+	}
+	if o.Burnin == 0 {
+		o.Burnin = 10000
+	}
+	if o.Samples == 0 {
+		o.Samples = 1000
+	}
+	if o.Thin == 0 {
+		o.Thin = 10
+	}
+	if o.AlphaShape == 0 {
+		o.AlphaShape = 0.25
+	}
+	if o.AlphaRate == 0 {
+		o.AlphaRate = 0.25
+	}
+	if o.Level == 0 {
+		o.Level = 0.95
+	}
+}
+
+// Posterior summarises posterior draws of the population size N.
+type Posterior struct {
+	Draws        []float64 // in sampling order
+	Mean, Median float64
+	Lower, Upper float64 // equal-tailed credible interval
+	Level        float64
+}
+
+func summarise(draws []float64, level float64) Posterior {
+	s := append([]float64(nil), draws...)
+	sort.Float64s(s)
+	sum := 0.0
+	for _, d := range s {
+		sum += d
+	}
+	return Posterior{
+		Draws:  draws,
+		Mean:   sum / float64(len(s)),
+		Median: quantile(s, 0.5),
+		Lower:  quantile(s, (1-level)/2),
+		Upper:  quantile(s, 1-(1-level)/2),
+		Level:  level,
+	}
+}
+
+// LCMCR samples the posterior of N under the Bayesian non-parametric
+// latent-class model of Manrique-Vallier (2016), as the LCMCR package does:
+// a truncated stick-breaking Dirichlet process over K classes, independent
+// Beta(1,1) list-inclusion probabilities within each class, a
+// Gamma(AlphaShape, AlphaRate) prior on the concentration, the prior
+// p(N) ∝ 1/N, and data augmentation of the unobserved people by Gibbs
+// sampling. Draws depend only on the table, the options and rng.
+func LCMCR(ctx context.Context, t Table, opt LCMCROptions, rng *rand.Rand) (Posterior, error) {
+	opt.defaults()
+	if rng == nil {
+		return Posterior{}, errors.New("LCMCR: a random source is required")
+	}
+	if opt.K < 1 || opt.Burnin < 0 || opt.Samples < 1 || opt.Thin < 1 {
+		return Posterior{}, fmt.Errorf("LCMCR: invalid options K=%d burnin=%d samples=%d thin=%d", opt.K, opt.Burnin, opt.Samples, opt.Thin)
+	}
+	if !(opt.Level > 0 && opt.Level < 1) {
+		return Posterior{}, fmt.Errorf("LCMCR: credible level %v is not in (0, 1)", opt.Level)
+	}
+	s, err := newLCMSampler(t, opt, rng)
+	if err != nil {
+		return Posterior{}, err
+	}
+	draws := make([]float64, 0, opt.Samples)
+	total := opt.Burnin + opt.Samples*opt.Thin
+	for it := 1; it <= total; it++ {
+		if it%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return Posterior{}, err
+			}
+		}
+		s.step()
+		if it > opt.Burnin && (it-opt.Burnin)%opt.Thin == 0 {
+			draws = append(draws, float64(s.n+s.n0))
+		}
+	}
+	return summarise(draws, opt.Level), nil
+}
+
+type lcmSampler struct {
+	r       *rand.Rand
+	k, j    int
+	a, b    float64
+	pats    []Pattern
+	counts  []int
+	n       int
+	n0      int
+	lambda  []float64 // lambda[k*j + l]: P(on list l | class k)
+	v, pi   []float64
+	alpha   float64
+	nk      []int     // class sizes, observed and unobserved
+	sk      []int     // sk[k*j + l]: members of class k on list l
+	logp    []float64 // scratch: per-class log-probabilities
+	cum     []float64
+	lam1    []float64 // scratch: log lambda, log(1-lambda)
+	lam0    []float64
+}
+
+func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error) {
+	if len(t.Lists) < 2 {
+		return nil, errors.New("LCMCR needs at least 2 lists")
+	}
+	if t.Observed() == 0 {
+		return nil, errors.New("LCMCR: empty table")
+	}
+	s := &lcmSampler{r: r, k: opt.K, j: len(t.Lists), a: opt.AlphaShape, b: opt.AlphaRate}
+	for _, c := range t.Cells {
+		s.pats = append(s.pats, c.Pattern)
+		s.counts = append(s.counts, c.Count)
+		s.n += c.Count
+	}
+	K, J := s.k, s.j
+	s.lambda = make([]float64, K*J)
+	for i := range s.lambda {
+		s.lambda[i] = rbeta(r, 1, 1)
+	}
+	s.alpha = 1
+	s.v = make([]float64, K)
+	s.pi = make([]float64, K)
+	for k := 0; k < K; k++ {
+		s.v[k] = rbeta(r, 1, s.alpha)
+	}
+	s.v[K-1] = 1
+	s.sticks()
+	s.nk = make([]int, K)
+	s.sk = make([]int, K*J)
+	s.logp = make([]float64, K)
+	s.cum = make([]float64, K)
+	s.lam1 = make([]float64, K*J)
+	s.lam0 = make([]float64, K*J)
+	s.n0 = s.n // any start: the first step redraws it
+	return s, nil
+}
+
+func (s *lcmSampler) sticks() {
+	rest := 1.0
+	for k := 0; k < s.k; k++ {
+		s.pi[k] = s.v[k] * rest
+		rest *= 1 - s.v[k]
+	}
+}
+
+// step is one Gibbs sweep.
+func (s *lcmSampler) step() {
+	K, J, r := s.k, s.j, s.r
+	for i, l := range s.lambda {
+		s.lam1[i] = math.Log(l)
+		s.lam0[i] = math.Log1p(-l)
+	}
+	clear(s.nk)
+	clear(s.sk)
+	// 1. Classes of the observed, pattern by pattern.
+	for p, pat := range s.pats {
+		mx := math.Inf(-1)
+		for k := 0; k < K; k++ {
+			lp := math.Log(s.pi[k])
+			for l := 0; l < J; l++ {
+				if pat.Has(l) {
+					lp += s.lam1[k*J+l]
+				} else {
+					lp += s.lam0[k*J+l]
+				}
+			}
+			s.logp[k] = lp
+			mx = math.Max(mx, lp)
+		}
+		acc := 0.0
+		for k := 0; k < K; k++ {
+			acc += math.Exp(s.logp[k] - mx)
+			s.cum[k] = acc
+		}
+		// Multinomial split of the pattern's count by conditional binomials.
+		left := s.counts[p]
+		for k := 0; k < K && left > 0; k++ {
+			var m int
+			if k == K-1 {
+				m = left
+			} else {
+				rest := acc
+				if k > 0 {
+					rest = acc - s.cum[k-1]
+				}
+				m = rbinom(r, left, math.Min(1, math.Exp(s.logp[k]-mx)/rest))
+			}
+			if m == 0 {
+				continue
+			}
+			left -= m
+			s.nk[k] += m
+			for l := 0; l < J; l++ {
+				if pat.Has(l) {
+					s.sk[k*J+l] += m
+				}
+			}
+		}
+	}
+	// 2. The unobserved: n0 ~ NegBin(n, 1-p0) under p(N) ∝ 1/N, drawn as a
+	// Gamma-Poisson mixture so that the class counts are independent
+	// Poisson variates and no per-person loop is needed.
+	q := s.logp // reuse scratch: q[k] = pi_k prod_l (1 - lambda_kl)
+	p0 := 0.0
+	for k := 0; k < K; k++ {
+		lq := math.Log(s.pi[k])
+		for l := 0; l < J; l++ {
+			lq += s.lam0[k*J+l]
+		}
+		q[k] = math.Exp(lq)
+		p0 += q[k]
+	}
+	s.n0 = 0
+	if p0 > 0 {
+		if p0 >= 1 {
+			p0 = 1 - 1e-12
+		}
+		lam := rgamma(r, float64(s.n)) * p0 / (1 - p0)
+		for k := 0; k < K; k++ {
+			m := rpoisson(r, lam*q[k]/p0)
+			s.nk[k] += m
+			s.n0 += m
+		}
+	}
+	// 3. List probabilities within classes.
+	for k := 0; k < K; k++ {
+		for l := 0; l < J; l++ {
+			on := float64(s.sk[k*J+l])
+			s.lambda[k*J+l] = clampOpen(rbeta(r, 1+on, 1+float64(s.nk[k])-on))
+		}
+	}
+	// 4. Stick-breaking weights.
+	tail := 0
+	for k := 0; k < K; k++ {
+		tail += s.nk[k]
+	}
+	sumLog := 0.0
+	for k := 0; k < K-1; k++ {
+		tail -= s.nk[k]
+		s.v[k] = math.Min(rbeta(r, 1+float64(s.nk[k]), s.alpha+float64(tail)), 1-1e-12)
+		sumLog += math.Log1p(-s.v[k])
+	}
+	s.v[K-1] = 1
+	s.sticks()
+	// 5. Concentration.
+	if K > 1 {
+		s.alpha = rgamma(r, s.a+float64(K-1)) / (s.b - sumLog)
+	}
+}
+
+// clampOpen keeps a probability strictly inside (0, 1) so that its logs
+// stay finite.
+func clampOpen(p float64) float64 {
+	const eps = 1e-300
+	if p < eps {
+		return eps
+	}
+	if p > 1-1e-16 {
+		return 1 - 1e-16
+	}
+	return p
+}

@@ -111,22 +111,22 @@ func LCMCR(ctx context.Context, t Table, opt LCMCROptions, rng *rand.Rand) (Post
 }
 
 type lcmSampler struct {
-	r       *rand.Rand
-	k, j    int
-	a, b    float64
-	pats    []Pattern
-	counts  []int
-	n       int
-	n0      int
-	lambda  []float64 // lambda[k*j + l]: P(on list l | class k)
-	v, pi   []float64
-	alpha   float64
-	nk      []int     // class sizes, observed and unobserved
-	sk      []int     // sk[k*j + l]: members of class k on list l
-	logp    []float64 // scratch: per-class log-probabilities
-	cum     []float64
-	lam1    []float64 // scratch: log lambda, log(1-lambda)
-	lam0    []float64
+	r      *rand.Rand
+	k, j   int
+	a, b   float64
+	pats   []Pattern
+	counts []int
+	n      int
+	n0     int
+	lambda []float64 // lambda[k*j + l]: P(on list l | class k)
+	v, pi  []float64
+	alpha  float64
+	nk     []int     // class sizes, observed and unobserved
+	sk     []int     // sk[k*j + l]: members of class k on list l
+	logp   []float64 // scratch: per-class log-probabilities
+	cum    []float64
+	lam1   []float64 // scratch: log lambda, log(1-lambda)
+	lam0   []float64
 }
 
 func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error) {

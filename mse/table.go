@@ -202,6 +202,7 @@ func ReadCSV(ctx context.Context, r io.Reader, opt ReadOptions) ([]Stratum, erro
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
+	header = append([]string(nil), header...) // the reader reuses its record
 	col := make(map[string]int, len(header))
 	for i, h := range header {
 		h = strings.TrimSpace(h)

@@ -15,6 +15,9 @@ import (
 // MaxLists bounds the number of lists in a Table: patterns are bit sets.
 const MaxLists = 30
 
+// maxCount bounds one row's count, so that sums cannot overflow.
+const maxCount = 1 << 40
+
 // Pattern is a capture history: bit i is set when the person is on list i.
 type Pattern uint32
 
@@ -293,8 +296,8 @@ func ReadCSV(ctx context.Context, r io.Reader, opt ReadOptions) ([]Stratum, erro
 		c := 1
 		if countCol >= 0 {
 			c, err = strconv.Atoi(strings.TrimSpace(rec[countCol]))
-			if err != nil || c < 0 {
-				return nil, fmt.Errorf("row %d, column %q: count %q is not a non-negative integer", row, header[countCol], rec[countCol])
+			if err != nil || c < 0 || c > maxCount {
+				return nil, fmt.Errorf("row %d, column %q: count %q is not an integer in 0..2^40", row, header[countCol], rec[countCol])
 			}
 		}
 		if p == 0 {
@@ -312,9 +315,6 @@ func ReadCSV(ctx context.Context, r io.Reader, opt ReadOptions) ([]Stratum, erro
 		if g == nil {
 			g = &acc{key: key, counts: make(map[Pattern]int)}
 			groups[k] = g
-		}
-		if g.counts[p] > int(^uint(0)>>2)-c {
-			return nil, fmt.Errorf("row %d: count overflows", row)
 		}
 		g.counts[p] += c
 	}
@@ -363,7 +363,7 @@ func ReadFrequencies(ctx context.Context, r io.Reader, occasions int) (Frequenci
 		}
 		k, err1 := strconv.Atoi(strings.TrimSpace(rec[0]))
 		c, err2 := strconv.Atoi(strings.TrimSpace(rec[1]))
-		if err1 != nil || err2 != nil || k < 1 || c < 0 || k > 1000 {
+		if err1 != nil || err2 != nil || k < 1 || c < 0 || k > 1000 || c > maxCount {
 			return Frequencies{}, fmt.Errorf("row %d: want a capture count in 1..1000 and a non-negative frequency", row)
 		}
 		if occasions > 0 && k > occasions {

@@ -27,6 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "print the version", runVersion},
+		{"estimate", "estimate how many were not documented (multiple systems estimation)", runEstimate},
 	}
 }
 

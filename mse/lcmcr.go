@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"sort"
 )
@@ -124,8 +125,9 @@ type lcmSampler struct {
 	nk     []int     // class sizes, observed and unobserved
 	sk     []int     // sk[k*j + l]: members of class k on list l
 	logp   []float64 // scratch: per-class log-probabilities
-	cum    []float64
-	lam1   []float64 // scratch: log lambda, log(1-lambda)
+	cum    []float64 // scratch: per-class weights
+	base   []float64 // scratch: log pi_k + sum_l log(1-lambda_kl)
+	lam1   []float64 // scratch: log lambda, then log-odds
 	lam0   []float64
 }
 
@@ -159,6 +161,7 @@ func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error)
 	s.sk = make([]int, K*J)
 	s.logp = make([]float64, K)
 	s.cum = make([]float64, K)
+	s.base = make([]float64, K)
 	s.lam1 = make([]float64, K*J)
 	s.lam0 = make([]float64, K*J)
 	s.n0 = s.n // any start: the first step redraws it
@@ -182,48 +185,51 @@ func (s *lcmSampler) step() {
 	}
 	clear(s.nk)
 	clear(s.sk)
-	// 1. Classes of the observed, pattern by pattern.
+	// 1. Classes of the observed, pattern by pattern. The log-probability
+	// of a pattern in class k is base[k] plus, for each list it is on,
+	// log(lambda/(1-lambda)): patterns are sparse, so loop over set bits.
+	base, odds := s.base, s.lam1
+	for k := 0; k < K; k++ {
+		b := math.Log(s.pi[k])
+		for l := 0; l < J; l++ {
+			b += s.lam0[k*J+l]
+			odds[k*J+l] -= s.lam0[k*J+l]
+		}
+		base[k] = b
+	}
+	w := s.cum
 	for p, pat := range s.pats {
 		mx := math.Inf(-1)
 		for k := 0; k < K; k++ {
-			lp := math.Log(s.pi[k])
-			for l := 0; l < J; l++ {
-				if pat.Has(l) {
-					lp += s.lam1[k*J+l]
-				} else {
-					lp += s.lam0[k*J+l]
-				}
+			lp := base[k]
+			for m := uint32(pat); m != 0; m &= m - 1 {
+				lp += odds[k*J+bits.TrailingZeros32(m)]
 			}
 			s.logp[k] = lp
 			mx = math.Max(mx, lp)
 		}
 		acc := 0.0
 		for k := 0; k < K; k++ {
-			acc += math.Exp(s.logp[k] - mx)
-			s.cum[k] = acc
+			w[k] = math.Exp(s.logp[k] - mx)
+			acc += w[k]
 		}
 		// Multinomial split of the pattern's count by conditional binomials.
 		left := s.counts[p]
 		for k := 0; k < K && left > 0; k++ {
 			var m int
-			if k == K-1 {
+			if k == K-1 || acc <= w[k] {
 				m = left
 			} else {
-				rest := acc
-				if k > 0 {
-					rest = acc - s.cum[k-1]
-				}
-				m = rbinom(r, left, math.Min(1, math.Exp(s.logp[k]-mx)/rest))
+				m = rbinom(r, left, w[k]/acc)
 			}
+			acc -= w[k]
 			if m == 0 {
 				continue
 			}
 			left -= m
 			s.nk[k] += m
-			for l := 0; l < J; l++ {
-				if pat.Has(l) {
-					s.sk[k*J+l] += m
-				}
+			for b := uint32(pat); b != 0; b &= b - 1 {
+				s.sk[k*J+bits.TrailingZeros32(b)] += m
 			}
 		}
 	}
@@ -233,11 +239,7 @@ func (s *lcmSampler) step() {
 	q := s.logp // reuse scratch: q[k] = pi_k prod_l (1 - lambda_kl)
 	p0 := 0.0
 	for k := 0; k < K; k++ {
-		lq := math.Log(s.pi[k])
-		for l := 0; l < J; l++ {
-			lq += s.lam0[k*J+l]
-		}
-		q[k] = math.Exp(lq)
+		q[k] = math.Exp(base[k])
 		p0 += q[k]
 	}
 	s.n0 = 0

@@ -88,3 +88,23 @@ func BenchmarkDGA5Lists(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLCMCRVerdata: one Gibbs sweep, K=15, on the 20-source Colombian
+// stratum (982 observed in 103 patterns).
+func BenchmarkLCMCRVerdata(b *testing.B) {
+	t := readTestTable(b, "verdata_hombre_1999_r1.csv")
+	opt := LCMCROptions{K: 15}
+	opt.defaults()
+	s, err := newLCMSampler(t, opt, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		s.step()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.step()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "iter/s")
+}

@@ -216,7 +216,7 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 			return Result{}, err
 		}
 		res.Estimate, res.Lower, res.Upper = p.Median, p.Lower, p.Upper
-		res.Interval = "posterior median, equal-tailed credible interval"
+		res.Interval = "equal-tailed credible interval; estimate is the posterior median"
 		lo.defaults()
 		res.Model = fmt.Sprintf("K=%d", lo.K)
 	case MethodDGA:
@@ -226,7 +226,7 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 			return res, nil
 		}
 		res.Estimate, res.Lower, res.Upper = d.Median, d.Lower, d.Upper
-		res.Interval = "posterior median, equal-tailed credible interval"
+		res.Interval = "equal-tailed credible interval; estimate is the posterior median"
 		res.Model = fmt.Sprintf("top graph %s (posterior %.2f)", d.Models[0].Name, d.Models[0].Prob)
 		if len(opt.DGA.NMissing) == 0 && d.Upper >= d.N[len(d.N)-1] {
 			res.Flags = append(res.Flags, "the posterior reaches the end of the grid of missing counts")

@@ -2,6 +2,7 @@ package mse
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -69,7 +70,7 @@ func TestRbinomMoments(t *testing.T) {
 	for _, tc := range []struct {
 		n int
 		p float64
-	}{{5, 0.3}, {40, 0.1}, {1000, 0.3}, {1000, 0.9}, {100000, 0.5}} {
+	}{{5, 0.3}, {40, 0.1}, {982, 0.001}, {982, 0.009}, {1000, 0.3}, {1000, 0.9}, {100000, 0.5}} {
 		const draws = 20000
 		var s, s2 float64
 		for i := 0; i < draws; i++ {
@@ -89,4 +90,30 @@ func TestRbinomMoments(t *testing.T) {
 			t.Errorf("Binomial(%d, %v): mean %v var %v, want %v and %v", tc.n, tc.p, mean, v, wantMean, wantVar)
 		}
 	}
+}
+
+func TestVariateMoments(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const draws = 40000
+	check := func(name string, draw func() float64, mean, variance float64) {
+		t.Helper()
+		var s, s2 float64
+		for i := 0; i < draws; i++ {
+			x := draw()
+			s += x
+			s2 += x * x
+		}
+		m := s / draws
+		v := s2/draws - m*m
+		if math.Abs(m-mean) > 5*math.Sqrt(variance/draws) || math.Abs(v-variance) > 0.1*variance {
+			t.Errorf("%s: mean %v var %v, want %v and %v", name, m, v, mean, variance)
+		}
+	}
+	for _, mu := range []float64{0.5, 3, 50, 5000} {
+		check(fmt.Sprintf("Poisson(%v)", mu), func() float64 { return float64(rpoisson(r, mu)) }, mu, mu)
+	}
+	for _, a := range []float64{0.3, 1, 2.5, 400} {
+		check(fmt.Sprintf("Gamma(%v)", a), func() float64 { return rgamma(r, a) }, a, a)
+	}
+	check("Beta(2, 5)", func() float64 { return rbeta(r, 2, 5) }, 2.0/7, 2*5/(49.0*8))
 }

@@ -65,6 +65,11 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 		LCMCR:       mse.LCMCROptions{K: *k, Burnin: *burnin, Samples: *samples, Thin: *thin},
 		DGA:         mse.DGAOptions{Delta: *delta},
 	}
+	switch opt.Method {
+	case mse.MethodChapman, mse.MethodLincolnPetersen, mse.MethodChao, mse.MethodLoglinear, mse.MethodLCMCR, mse.MethodDGA:
+	default:
+		return fmt.Errorf("%w: unknown --method %q", errUsage, *method)
+	}
 	switch strings.ToLower(*criterion) {
 	case "aic":
 	case "bic":
@@ -116,7 +121,7 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
-	return printEstimates(e.stdout, results)
+	return printEstimates(e.stdout, results, *minObs)
 }
 
 // estimateFrequencies handles the nbcap,freq format: M0 and Mh models only.
@@ -160,12 +165,12 @@ func estimateFrequencies(ctx context.Context, data []byte, occasions int, opt ms
 	return res, nil
 }
 
-func printEstimates(w io.Writer, results []mse.StratumResult) error {
+func printEstimates(w io.Writer, results []mse.StratumResult, minObs int) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stratum\tmethod\tobserved\testimate\tse\tlower\tupper\tdeviance\tdf\tAIC\t")
 	var notes []string
 	for _, r := range results {
-		obs := "<" + fmt.Sprint(10)
+		obs := "<" + fmt.Sprint(minObs)
 		if r.Observed > 0 {
 			obs = fmt.Sprint(r.Observed)
 		}

@@ -145,18 +145,8 @@ func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error)
 		s.n += c.Count
 	}
 	K, J := s.k, s.j
-	s.lambda = make([]float64, K*J)
-	for i := range s.lambda {
-		s.lambda[i] = rbeta(r, 1, 1)
-	}
-	s.alpha = 1
 	s.v = make([]float64, K)
 	s.pi = make([]float64, K)
-	for k := 0; k < K; k++ {
-		s.v[k] = rbeta(r, 1, s.alpha)
-	}
-	s.v[K-1] = 1
-	s.sticks()
 	s.nk = make([]int, K)
 	s.sk = make([]int, K*J)
 	s.logp = make([]float64, K)
@@ -164,7 +154,34 @@ func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error)
 	s.base = make([]float64, K)
 	s.lam1 = make([]float64, K*J)
 	s.lam0 = make([]float64, K*J)
-	s.n0 = s.n // any start: the first step redraws it
+	// Start as LCMCR does: every class at the lists' marginal frequencies
+	// (the independence model), most weight on four classes, a small
+	// concentration, and 500 warm-up sweeps with the concentration held
+	// fixed. A random start can leave the chain for a long time in a mode
+	// with almost nobody unobserved.
+	s.lambda = make([]float64, K*J)
+	for l, tot := range t.ListTotals() {
+		for k := 0; k < K; k++ {
+			s.lambda[k*J+l] = clampOpen(float64(tot) / float64(s.n))
+		}
+	}
+	s.alpha = 0.3 / float64(K)
+	if K > 4 {
+		for k := 0; k < K; k++ {
+			if k < 4 {
+				s.pi[k] = 0.25 * 0.9
+			} else {
+				s.pi[k] = 0.1 / float64(K-4)
+			}
+		}
+	} else {
+		for k := range s.pi {
+			s.pi[k] = 1 / float64(K)
+		}
+	}
+	for i := 0; i < 500; i++ {
+		s.sweep(false)
+	}
 	return s, nil
 }
 
@@ -177,7 +194,12 @@ func (s *lcmSampler) sticks() {
 }
 
 // step is one Gibbs sweep.
-func (s *lcmSampler) step() {
+func (s *lcmSampler) step() { s.sweep(true) }
+
+// sweep updates, in turn, the classes of the observed, the unobserved
+// count and its classes, the list probabilities, the stick-breaking
+// weights and, when updateAlpha, the concentration.
+func (s *lcmSampler) sweep(updateAlpha bool) {
 	K, J, r := s.k, s.j, s.r
 	for i, l := range s.lambda {
 		s.lam1[i] = math.Log(l)
@@ -275,7 +297,7 @@ func (s *lcmSampler) step() {
 	s.v[K-1] = 1
 	s.sticks()
 	// 5. Concentration.
-	if K > 1 {
+	if updateAlpha && K > 1 {
 		s.alpha = rgamma(r, s.a+float64(K-1)) / (s.b - sumLog)
 	}
 }

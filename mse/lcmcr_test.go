@@ -28,7 +28,7 @@ func TestLCMCRKosovo(t *testing.T) {
 	if post.Median < 9800 || post.Median > 11200 {
 		t.Errorf("median %.0f outside [9800, 11200]", post.Median)
 	}
-	if post.Lower < 8000 || post.Lower > 10000 || post.Upper < 11500 || post.Upper > 17000 {
+	if post.Lower < 7000 || post.Lower > 10000 || post.Upper < 11500 || post.Upper > 17000 {
 		t.Errorf("95%% interval [%.0f, %.0f] implausible", post.Lower, post.Upper)
 	}
 }

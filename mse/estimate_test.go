@@ -165,3 +165,29 @@ func FuzzReadFrequencies(f *testing.F) {
 		}
 	})
 }
+
+func TestTabulate(t *testing.T) {
+	recs := []Record{
+		{On: []string{"a", "b"}, Strata: []string{"f"}},
+		{On: []string{"b", "a"}, Strata: []string{"f"}},
+		{On: []string{"c"}, Strata: []string{"m"}},
+		{On: nil, Strata: []string{"m"}},
+	}
+	st, err := Tabulate(context.Background(), []string{"a", "b", "c"}, 1, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 2 {
+		t.Fatalf("%d strata, want 2", len(st))
+	}
+	if got := st[0].Table.Cells; len(got) != 1 || got[0] != (Cell{Pattern: 3, Count: 2}) {
+		t.Errorf("stratum f cells %+v, want pattern 011 twice", got)
+	}
+	if got := st[1].Table.Cells; len(got) != 1 || got[0] != (Cell{Pattern: 4, Count: 1}) {
+		t.Errorf("stratum m cells %+v, want pattern 100 once", got)
+	}
+	_, err = Tabulate(context.Background(), []string{"a"}, 1, []Record{{On: []string{"Kim Yong-hui"}, Strata: []string{"f"}}})
+	if err == nil || strings.Contains(err.Error(), "Kim") {
+		t.Errorf("unknown list: error %v must exist and not quote the record", err)
+	}
+}

@@ -379,3 +379,79 @@ func ReadFrequencies(ctx context.Context, r io.Reader, occasions int) (Frequenci
 	}
 	return f, nil
 }
+
+// Record is one linked person as the repository sees them: the lists
+// (reporting organisations) that documented them and their values of the
+// stratification variables. It carries no identity.
+type Record struct {
+	On     []string // names of the lists the person is on
+	Strata []string // stratum values, in the order of the strata names
+}
+
+// Tabulate builds one capture-history table per stratum from linked
+// records. lists fixes the list order; a record naming a list not in it is
+// an error (by record index, never by content). Records on no list are
+// skipped: they cannot have been observed by these lists.
+func Tabulate(ctx context.Context, lists []string, nstrata int, records []Record) ([]Stratum, error) {
+	if len(lists) > MaxLists {
+		return nil, fmt.Errorf("%d lists: at most %d are supported", len(lists), MaxLists)
+	}
+	idx := make(map[string]int, len(lists))
+	for i, l := range lists {
+		if _, dup := idx[l]; dup {
+			return nil, fmt.Errorf("list %q named twice", l)
+		}
+		idx[l] = i
+	}
+	type acc struct {
+		key    []string
+		counts map[Pattern]int
+	}
+	groups := make(map[string]*acc)
+	for n, r := range records {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if len(r.Strata) != nstrata {
+			return nil, fmt.Errorf("record %d: %d stratum values, want %d", n, len(r.Strata), nstrata)
+		}
+		var p Pattern
+		for _, l := range r.On {
+			i, ok := idx[l]
+			if !ok {
+				return nil, fmt.Errorf("record %d: unknown list", n)
+			}
+			p |= 1 << uint(i)
+		}
+		if p == 0 {
+			continue
+		}
+		k := strings.Join(r.Strata, "\x00")
+		g := groups[k]
+		if g == nil {
+			g = &acc{key: append([]string(nil), r.Strata...), counts: make(map[Pattern]int)}
+			groups[k] = g
+		}
+		g.counts[p]++
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Stratum, 0, len(keys))
+	for _, k := range keys {
+		t, err := NewTable(lists, groups[k].counts)
+		if err != nil {
+			return nil, err
+		}
+		s := Stratum{Table: t}
+		if nstrata > 0 {
+			s.Key = groups[k].key
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/sillok/sillok/mse"
 )
@@ -121,7 +120,7 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
-	return printEstimates(e.stdout, results, *minObs)
+	return mse.WriteText(e.stdout, results, *minObs)
 }
 
 // estimateFrequencies handles the nbcap,freq format: M0 and Mh models only.
@@ -163,50 +162,4 @@ func estimateFrequencies(ctx context.Context, data []byte, occasions int, opt ms
 		res.Upper, res.UpperOpen = 3*f.N, true
 	}
 	return res, nil
-}
-
-func printEstimates(w io.Writer, results []mse.StratumResult, minObs int) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stratum\tmethod\tobserved\testimate\tse\tlower\tupper\tdeviance\tdf\tAIC\t")
-	var notes []string
-	for _, r := range results {
-		obs := "<" + fmt.Sprint(minObs)
-		if r.Observed > 0 {
-			obs = fmt.Sprint(r.Observed)
-		}
-		if r.NotEstimable != "" {
-			fmt.Fprintf(tw, "%s\t%s\t%s\tnot estimable\t\t\t\t\t\t\t\n", r.Stratum, r.Method, obs)
-			notes = append(notes, fmt.Sprintf("%s: not estimable: %s", r.Stratum, r.NotEstimable))
-		} else {
-			se, dev, df, aic := "", "", "", ""
-			if r.SE > 0 {
-				se = fmt.Sprintf("%.1f", r.SE)
-			}
-			if r.Deviance != nil {
-				dev, df, aic = fmt.Sprintf("%.3f", *r.Deviance), fmt.Sprint(*r.DF), fmt.Sprintf("%.3f", *r.AIC)
-			}
-			upper := fmt.Sprintf("%.1f", r.Upper)
-			if r.UpperOpen {
-				upper = ">" + upper
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%.1f\t%s\t%s\t%s\t%s\t\n", r.Stratum, r.Method, obs, r.Estimate, se, r.Lower, upper, dev, df, aic)
-			if r.Model != "" {
-				notes = append(notes, fmt.Sprintf("%s: model %s; %.0f%% %s", r.Stratum, r.Model, 100*r.Level, r.Interval))
-			} else {
-				notes = append(notes, fmt.Sprintf("%s: %.0f%% %s", r.Stratum, 100*r.Level, r.Interval))
-			}
-		}
-		for _, f := range r.Flags {
-			notes = append(notes, fmt.Sprintf("%s: note: %s", r.Stratum, f))
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, n := range notes {
-		if _, err := fmt.Fprintln(w, n); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -13,9 +13,9 @@ func TestLCMCRKosovo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long chain")
 	}
-	// The chain mixes slowly over the unobserved count: a long burn-in.
-	opt := LCMCROptions{K: 10, Burnin: 5000, Samples: 2000, Thin: 25}
-	post, err := LCMCR(context.Background(), tab, opt, rand.New(rand.NewPCG(1999, 3)))
+	// The settings of the LCMCR manual's Kosovo example.
+	opt := LCMCROptions{K: 10, Burnin: 10000, Samples: 1000, Thin: 100}
+	post, err := LCMCR(context.Background(), tab, opt, rand.New(rand.NewPCG(1, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ type LCMCROptions struct {
 	K       int // latent classes (truncation of the stick-breaking prior); default 10
 	Burnin  int // iterations discarded; default 10000
 	Samples int // draws kept; default 1000
-	Thin    int // iterations per kept draw; default 10
+	Thin    int // iterations per kept draw; default 100, as the LCMCR manual
 	// AlphaShape and AlphaRate give the Gamma prior on the Dirichlet
 	// process concentration; default 0.25 and 0.25.
 	AlphaShape, AlphaRate float64
@@ -35,7 +35,7 @@ func (o *LCMCROptions) defaults() {
 		o.Samples = 1000
 	}
 	if o.Thin == 0 {
-		o.Thin = 10
+		o.Thin = 100
 	}
 	if o.AlphaShape == 0 {
 		o.AlphaShape = 0.25

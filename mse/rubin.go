@@ -1,9 +1,11 @@
 package mse
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // ReplicateSummary is what combining needs from one multiple-imputation
@@ -106,4 +108,24 @@ func CombineReplicates(reps []ReplicateSummary, level float64) (Combined, error)
 	c.N0Lower = math.Exp(meanLog - tq*sd)
 	c.N0Upper = math.Exp(meanLog + tq*sd)
 	return c, nil
+}
+
+// EstimateReplicates runs LCMCR on the same stratum in each
+// multiple-imputation replicate and pools the results with Rubin's rules.
+// Replicate i uses a PCG stream derived from seed and i.
+func EstimateReplicates(ctx context.Context, tables []Table, opt LCMCROptions, seed uint64) (Combined, error) {
+	opt.defaults()
+	reps := make([]ReplicateSummary, 0, len(tables))
+	for i, t := range tables {
+		post, err := LCMCR(ctx, t, opt, rand.New(rand.NewPCG(seed, uint64(i))))
+		if err != nil {
+			return Combined{}, fmt.Errorf("replicate %d: %w", i+1, err)
+		}
+		s, err := SummariseReplicate(t.Observed(), post.Draws)
+		if err != nil {
+			return Combined{}, fmt.Errorf("replicate %d: %w", i+1, err)
+		}
+		reps = append(reps, s)
+	}
+	return CombineReplicates(reps, opt.Level)
 }

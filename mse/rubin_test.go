@@ -1,6 +1,7 @@
 package mse
 
 import (
+	"context"
 	"encoding/csv"
 	"math"
 	"os"
@@ -83,5 +84,35 @@ func TestQuantiles(t *testing.T) {
 		if got := qt(tc.p, tc.df); math.Abs(got-tc.want) > 1e-5 {
 			t.Errorf("qt(%v, %v) = %v, want %v", tc.p, tc.df, got, tc.want)
 		}
+	}
+}
+
+func TestEstimateReplicates(t *testing.T) {
+	// Three imputations of one stratum that differ by a few people: the
+	// pooled interval must contain each replicate's observed count plus a
+	// positive undocumented count, and more replicates than one are needed.
+	base := map[Pattern]int{1: 120, 2: 90, 4: 70, 3: 30, 5: 25, 6: 20, 7: 10}
+	var tables []Table
+	for i := 0; i < 3; i++ {
+		m := make(map[Pattern]int)
+		for p, c := range base {
+			m[p] = c + i*(int(p)%3)
+		}
+		tab, err := NewTable([]string{"a", "b", "c"}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, tab)
+	}
+	opt := LCMCROptions{K: 5, Burnin: 500, Samples: 300, Thin: 5}
+	c, err := EstimateReplicates(context.Background(), tables, opt, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Replicates != 3 || !(c.N0Lower > 0 && c.N0Lower < c.N0Mean && c.N0Mean < c.N0Upper) {
+		t.Errorf("pooled %+v inconsistent", c)
+	}
+	if _, err := EstimateReplicates(context.Background(), tables[:1], opt, 42); err == nil {
+		t.Error("one replicate: want an error")
 	}
 }

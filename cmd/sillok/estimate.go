@@ -45,7 +45,7 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 	k := fs.Int("k", 10, "LCMCR latent classes")
 	burnin := fs.Int("burnin", 10000, "LCMCR burn-in iterations")
 	samples := fs.Int("samples", 1000, "LCMCR posterior draws kept")
-	thin := fs.Int("thin", 10, "LCMCR iterations per kept draw")
+	thin := fs.Int("thin", 100, "LCMCR iterations per kept draw")
 	delta := fs.Float64("delta", 0, "DGA hyper-Dirichlet prior weight per cell (0: 2^-lists)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {

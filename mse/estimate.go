@@ -2,7 +2,6 @@ package mse
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -183,11 +182,10 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 		}
 		f, err := FitLoglinear(t, m)
 		if err != nil {
-			if errors.Is(err, errRank) {
-				res.NotEstimable = err.Error()
-				return res, nil
-			}
-			return Result{}, err
+			// Rank deficiency or divergence come from the data (zero
+			// cells, too few patterns), not from the caller.
+			res.NotEstimable = err.Error()
+			return res, nil
 		}
 		res.Model = f.Model
 		res.Estimate, res.SE = f.N, f.SE
@@ -199,14 +197,23 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 			res.Flags = append(res.Flags, fmt.Sprintf("%d negative Chao eta(s) fixed at zero", f.DroppedEta))
 		}
 		ci, err := ProfileCI(ctx, t, m, opt.Level)
-		if err != nil {
-			return Result{}, err
-		}
-		res.Lower, res.Upper = ci.Lower, ci.Upper
-		res.Interval = "profile likelihood"
-		if math.IsInf(ci.Upper, 1) {
-			res.Upper, res.UpperOpen = 3*f.N, true
-			res.Flags = append(res.Flags, "the profile likelihood does not bound N above within 3 times the estimate")
+		switch {
+		case ctx.Err() != nil:
+			return Result{}, ctx.Err()
+		case err != nil:
+			// Fall back on Chao's (1987) log-normal interval for N - n.
+			n0 := f.N - float64(n)
+			c := math.Exp(z * math.Sqrt(math.Log1p(f.SE*f.SE/(n0*n0))))
+			res.Lower, res.Upper = float64(n)+n0/c, float64(n)+n0*c
+			res.Interval = "log-normal (Chao 1987)"
+			res.Flags = append(res.Flags, "profile likelihood failed: "+err.Error())
+		default:
+			res.Lower, res.Upper = ci.Lower, ci.Upper
+			res.Interval = "profile likelihood"
+			if math.IsInf(ci.Upper, 1) {
+				res.Upper, res.UpperOpen = 3*f.N, true
+				res.Flags = append(res.Flags, "the profile likelihood does not bound N above within 3 times the estimate")
+			}
 		}
 	case MethodLCMCR:
 		lo := opt.LCMCR

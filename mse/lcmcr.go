@@ -235,6 +235,20 @@ func (s *lcmSampler) sweep(updateAlpha bool) {
 			w[k] = math.Exp(s.logp[k] - mx)
 			acc += w[k]
 		}
+		if s.counts[p] == 1 {
+			// One person (common with many lists): a single categorical draw.
+			u := r.Float64() * acc
+			k := 0
+			for k < K-1 && u >= w[k] {
+				u -= w[k]
+				k++
+			}
+			s.nk[k]++
+			for b := uint32(pat); b != 0; b &= b - 1 {
+				s.sk[k*J+bits.TrailingZeros32(b)]++
+			}
+			continue
+		}
 		// Multinomial split of the pattern's count by conditional binomials.
 		left := s.counts[p]
 		for k := 0; k < K && left > 0; k++ {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 )
 
 // Method names an estimator.
@@ -80,6 +79,20 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 	}
 	if opt.MinObserved == 0 {
 		opt.MinObserved = 10
+	}
+	switch opt.Method {
+	case MethodChapman, MethodLincolnPetersen, MethodChao, MethodLoglinear, MethodLCMCR, MethodDGA:
+	default:
+		return Result{}, fmt.Errorf("unknown method %q (want chapman, lincoln-petersen, chao, loglinear, lcmcr or dga)", opt.Method)
+	}
+	known := make(map[string]bool, len(t.Lists))
+	for _, l := range t.Lists {
+		known[l] = true
+	}
+	for _, d := range opt.Dependent {
+		if !known[d[0]] || !known[d[1]] {
+			return Result{}, fmt.Errorf("dependent lists %q and %q: not both lists of the table", d[0], d[1])
+		}
 	}
 	res := Result{Method: opt.Method, Level: opt.Level}
 	n := t.Observed()
@@ -238,9 +251,6 @@ func Estimate(ctx context.Context, t Table, opt Options) (Result, error) {
 		if len(opt.DGA.NMissing) == 0 && d.Upper >= d.N[len(d.N)-1] {
 			res.Flags = append(res.Flags, "the posterior reaches the end of the grid of missing counts")
 		}
-	default:
-		return Result{}, fmt.Errorf("unknown method %q (want %s)", opt.Method, strings.Join([]string{
-			string(MethodChapman), string(MethodLincolnPetersen), string(MethodChao), string(MethodLoglinear), string(MethodLCMCR), string(MethodDGA)}, ", "))
 	}
 	return res, nil
 }

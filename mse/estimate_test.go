@@ -191,3 +191,17 @@ func TestTabulate(t *testing.T) {
 		t.Errorf("unknown list: error %v must exist and not quote the record", err)
 	}
 }
+
+func TestEstimateOptionErrors(t *testing.T) {
+	tab, _ := NewTable([]string{"a", "b", "c"}, map[Pattern]int{1: 3})
+	for _, opt := range []Options{
+		{Method: "bogus"},
+		{Method: MethodLCMCR, Level: 1.5},
+		{Method: MethodChapman, Dependent: [][2]string{{"a", "zz"}}},
+	} {
+		// Options are checked before the data: even a tiny stratum errors.
+		if _, err := Estimate(context.Background(), tab, opt); err == nil {
+			t.Errorf("options %+v: want an error", opt)
+		}
+	}
+}

@@ -2,8 +2,10 @@
 // lists overlap: multiple systems estimation (capture-recapture) for
 // documenting human-rights violations, where every list is incomplete.
 //
-// Input is a capture-history Table (ReadCSV reads one, per stratum) or, for
-// heterogeneity models, capture-count Frequencies. Estimate is the entry
+// Input is a capture-history Table (ReadCSV reads one per stratum from a
+// CSV; Tabulate builds them from the repository's linked records) or, for
+// heterogeneity models, capture-count Frequencies. Estimate (and
+// EstimateStrata, WriteText for display) is the entry
 // point the repository and the sillok estimate command use: it checks the
 // stratum (lists without records are left out; fewer than 3 usable lists,
 // too few people or no overlap make it not estimable; lists declared
@@ -21,7 +23,8 @@
 //   - Bayesian model averaging over decomposable graphical models for 3 to
 //     5 lists, after Madigan & York (1997) and HRDAG's dga (DGA);
 //   - pooling of multiple-imputation replicates by Rubin's rules on the log
-//     of the undocumented count, as HRDAG's verdata (CombineReplicates).
+//     of the undocumented count, as HRDAG's verdata (CombineReplicates,
+//     EstimateReplicates).
 //
 // Everything is written by hand on the standard library. The reference
 // implementations are R packages (Rcapture, LCMCR, dga, verdata); no Go

@@ -8,7 +8,8 @@
 // EstimateStrata, WriteText for display) is the entry
 // point the repository and the sillok estimate command use: it checks the
 // stratum (lists without records are left out; fewer than 3 usable lists,
-// too few people or no overlap make it not estimable; lists declared
+// or other than 2 for the two-list estimators, too few people or no
+// overlap make it not estimable; lists declared
 // dependent in design are flagged) and runs one method:
 //
 //   - two lists: Lincoln-Petersen and Chapman with standard errors;

@@ -65,6 +65,7 @@ func glmPoisson(y []float64, x [][]float64, offset []float64, maxit int) (*poiss
 	r := make([]float64, p)
 	fit := &poissonFit{}
 	var coef []float64
+	var lastL [][]float64
 	for it := 1; it <= maxit; it++ {
 		for i := range xtwx {
 			clear(xtwx[i])
@@ -94,6 +95,7 @@ func glmPoisson(y []float64, x [][]float64, offset []float64, maxit int) (*poiss
 		if err != nil {
 			return nil, err
 		}
+		lastL = l
 		coef = cholSolve(l, xtwz)
 		for i := 0; i < n; i++ {
 			row(i, r)
@@ -116,28 +118,10 @@ func glmPoisson(y []float64, x [][]float64, offset []float64, maxit int) (*poiss
 		}
 		devOld = dev
 	}
-	// Covariance at the final fitted values.
-	for i := range xtwx {
-		clear(xtwx[i])
-	}
-	for i := 0; i < n; i++ {
-		row(i, r)
-		for a := 0; a < p; a++ {
-			for b := 0; b <= a; b++ {
-				xtwx[a][b] += mu[i] * r[a] * r[b]
-			}
-		}
-	}
-	for a := 0; a < p; a++ {
-		for b := 0; b < a; b++ {
-			xtwx[b][a] = xtwx[a][b]
-		}
-	}
-	l, err := cholesky(xtwx)
-	if err != nil {
-		return nil, err
-	}
-	fit.cov = cholInverse(l)
+	// Covariance from the weights of the last iteration, as R's glm.fit
+	// reports it (its QR is that of the last weighted least squares); the
+	// last Cholesky factor is exactly that.
+	fit.cov = cholInverse(lastL)
 	fit.coef = coef
 	fit.mu = mu
 	fit.deviance = poissonDeviance(y, mu)

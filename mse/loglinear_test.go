@@ -55,6 +55,15 @@ func TestTwoListSeber(t *testing.T) {
 	}
 	near(t, "Mt N", mt.N, 2389.9, 0.05)
 	near(t, "Mt SE", mt.SE, 130.4, 0.05)
+	near(t, "Mt AIC", mt.AIC, 28.831, 0.0005)
+	m0, err := FitLoglinear(tab, Model{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "M0 N", m0.N, 2805.6, 0.05)
+	near(t, "M0 SE", m0.SE, 164.1, 0.05)
+	near(t, "M0 deviance", m0.Deviance, 281.334, 0.0005)
+	near(t, "M0 AIC", m0.AIC, 308.166, 0.0005)
 }
 
 func TestTwoListNoOverlap(t *testing.T) {
@@ -137,9 +146,49 @@ func TestRcaptureIllegalImmigrants(t *testing.T) {
 	near(t, "Chao LB N", lb.N, 9273.5, 0.05)
 	near(t, "Chao LB SE", lb.SE, 662.6, 0.05)
 	near(t, "Chao LB deviance", lb.Deviance, 1.534, 0.0005)
+	near(t, "Chao LB AIC", lb.AIC, 41.695, 0.0005)
 	if lb.DF != 1 {
 		t.Errorf("Chao LB df = %d, want 1", lb.DF)
 	}
+	ci, err := ProfileCIFrequencies(context.Background(), fr, Model{Hetero: HeteroChao}, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "Chao LB profile N", ci.N, 9267.5, 0.05)
+	near(t, "Chao LB profile lower", ci.Lower, 8088.2, 0.05)
+	near(t, "Chao LB profile upper", ci.Upper, 10704, 0.5)
+	for _, tc := range []struct {
+		h               Hetero
+		n, se, dev, aic float64
+	}{
+		{HeteroPoisson2, 8617.6, 537.3, 26.341, 62.502},
+		{HeteroDarroch, 15562.1, 1808.5, 7.277, 43.438},
+		{HeteroGamma35, 29058.3, 5496.8, 3.661, 39.822},
+	} {
+		f, err := FitFrequencies(fr, Model{Hetero: tc.h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := heteroNames[tc.h]
+		near(t, name+" N", f.N, tc.n, 0.05)
+		near(t, name+" SE", f.SE, tc.se, 0.05)
+		near(t, name+" deviance", f.Deviance, tc.dev, 0.0005)
+		near(t, name+" AIC", f.AIC, tc.aic, 0.0005)
+		if f.DF != 3 {
+			t.Errorf("%s df = %d, want 3", name, f.DF)
+		}
+	}
+}
+
+func TestRcaptureProfileHare(t *testing.T) {
+	tab := readTestTable(t, "hare.csv")
+	ci, err := ProfileCI(context.Background(), tab, Model{Time: true, Hetero: HeteroPoisson2}, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "Mth Poisson2 profile N", ci.N, 80.1, 0.05)
+	near(t, "lower", ci.Lower, 71.8, 0.05)
+	near(t, "upper", ci.Upper, 93.8, 0.05)
 }
 
 func TestRcaptureHIV(t *testing.T) {

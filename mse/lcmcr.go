@@ -182,7 +182,34 @@ func newLCMSampler(t Table, opt LCMCROptions, r *rand.Rand) (*lcmSampler, error)
 	for i := 0; i < 500; i++ {
 		s.sweep(false)
 	}
+	s.orderClasses()
 	return s, nil
+}
+
+// orderClasses relabels the classes by decreasing weight, as LCMCR does
+// after its warm-up: the stick-breaking prior favours that order.
+func (s *lcmSampler) orderClasses() {
+	K, J := s.k, s.j
+	order := make([]int, K)
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.pi[order[a]] > s.pi[order[b]] })
+	lambda := make([]float64, K*J)
+	pi := make([]float64, K)
+	for to, from := range order {
+		pi[to] = s.pi[from]
+		copy(lambda[to*J:(to+1)*J], s.lambda[from*J:(from+1)*J])
+	}
+	s.pi, s.lambda = pi, lambda
+	rest := 1.0
+	for k := 0; k < K; k++ {
+		if rest > 0 {
+			s.v[k] = math.Min(pi[k]/rest, 1)
+		}
+		rest -= pi[k]
+	}
+	s.v[K-1] = 1
 }
 
 func (s *lcmSampler) sticks() {

@@ -43,7 +43,7 @@ func OpenDB(path string) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-262144)") // 256 MiB, allocated as used: big loads touch pages all over the indexes
-	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row inserts stay off the disk
+	q.Add("_pragma", "temp_store(MEMORY)")  // statement journals of multi-row inserts stay off the disk
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {

@@ -38,6 +38,7 @@ func commands() []command {
 		{"link", "link records of CSV lists into persons (probabilistic record linkage)", runLink},
 		{"verify", "check an evidence bundle offline", runVerify},
 		{"search", "search texts in Korean and English", runSearch},
+		{"estimate", "estimate how many were not documented (multiple systems estimation)", runEstimate},
 	}
 }
 

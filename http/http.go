@@ -15,6 +15,7 @@
 //	                                     locations, events, acts, involvements, sources,
 //	                                     information, relationships, terms
 //	GET    /thesauri  GET /thesauri/{name}
+//	GET    /search?q=…&kind=&act_type=&location=&sex=&org=&from=&to=&offset=&limit=
 //
 // Errors are {"error":{"code","message","field"}} with the HTTP status of
 // their kind: 400 bad request, 404 not_found, 409 conflict, 410 deleted,
@@ -31,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/fulltext"
 )
 
 // Options configure a Server.
@@ -39,6 +41,8 @@ type Options struct {
 	// Actor names who makes the changes requested. Until accounts exist it
 	// is the operator who started the server.
 	Actor sillok.Actor
+	// Search is the repository's full-text index (nil: no search endpoint).
+	Search *fulltext.Index
 }
 
 // Server is the HTTP handler of a repository.
@@ -46,12 +50,13 @@ type Server struct {
 	store sillok.Store
 	log   *slog.Logger
 	actor sillok.Actor
+	index *fulltext.Index
 	mux   *http.ServeMux
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, mux: http.NewServeMux()}
+	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -79,6 +84,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/records/{id}/history", s.handle(s.history))
 	m.HandleFunc("GET /api/v1/records/{id}/revisions/{rev}", s.handle(s.revision))
 	m.HandleFunc("GET /api/v1/records/{id}/linked", s.handle(s.linked))
+	m.HandleFunc("GET /api/v1/search", s.handle(s.search))
 	m.HandleFunc("GET /api/v1/thesauri", s.handle(s.thesauri))
 	m.HandleFunc("GET /api/v1/thesauri/{name}", s.handle(s.thesaurus))
 	m.HandleFunc("GET /api/v1/{kinds}", s.handle(s.list))
@@ -378,4 +384,62 @@ func (s *Server) eachTerm(r *http.Request, thesaurus string, fn func(*sillok.Ter
 		}
 		f.After = p.Next
 	}
+}
+
+// search runs a full-text search with filters and facets.
+func (s *Server) search(r *http.Request) (int, any, error) {
+	if s.index == nil {
+		return 0, nil, &apiError{http.StatusNotFound, "not_found", "search is not enabled", ""}
+	}
+	q := r.URL.Query()
+	req, err := SearchRequest(q.Get("q"), q)
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := s.index.Search(r.Context(), s.store, req)
+	if errors.Is(err, fulltext.ErrQuery) {
+		return 0, nil, badRequest("%v", err)
+	}
+	return 0, res, err
+}
+
+// SearchRequest builds a search from query parameters (also used by the
+// CLI): kind (repeatable), act_type, location, sex, org, from, to (fuzzy
+// dates), offset, limit.
+func SearchRequest(query string, q map[string][]string) (fulltext.Request, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	req := fulltext.Request{Query: query, ActType: get("act_type"), Location: sillok.ID(get("location")),
+		Sex: sillok.Sex(get("sex")), Org: get("org")}
+	for _, k := range q["kind"] {
+		if !sillok.Kind(k).Valid() {
+			return req, badRequest("unknown kind %q", k)
+		}
+		req.Kinds = append(req.Kinds, sillok.Kind(k))
+	}
+	var err error
+	if req.From, err = sillok.ParseDate(get("from")); err != nil {
+		return req, badRequest("from: %v", err)
+	}
+	if req.To, err = sillok.ParseDate(get("to")); err != nil {
+		return req, badRequest("to: %v", err)
+	}
+	for _, n := range []struct {
+		key string
+		v   *int
+	}{{"offset", &req.Offset}, {"limit", &req.Limit}} {
+		if s := get(n.key); s != "" {
+			if *n.v, err = strconv.Atoi(s); err != nil || *n.v < 0 {
+				return req, badRequest("%s wants a number", n.key)
+			}
+		}
+	}
+	if req.Limit > 100 {
+		req.Limit = 100
+	}
+	return req, nil
 }

@@ -11,18 +11,20 @@ import (
 	"testing"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/fulltext"
 	sillokhttp "github.com/sillok/sillok/http"
 	"github.com/sillok/sillok/sqlite"
 	"github.com/sillok/sillok/sqlstore"
 )
 
 func newServer(t *testing.T) *httptest.Server {
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlstore.Options{})
+	ix := fulltext.New([]byte("key"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlstore.Options{Hooks: []sqlstore.Hook{ix}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	ts := httptest.NewServer(sillokhttp.NewServer(s, sillokhttp.Options{Actor: sillok.Actor{User: "api", Org: "org"}}))
+	ts := httptest.NewServer(sillokhttp.NewServer(s, sillokhttp.Options{Actor: sillok.Actor{User: "api", Org: "org"}, Search: ix}))
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -113,4 +115,24 @@ func TestAPI(t *testing.T) {
 		t.Error("act_type tree lacks murder > execution")
 	}
 	call(t, ts, "GET", "/api/v1/thesauri/nope", "", 404)
+}
+
+func TestSearchAPI(t *testing.T) {
+	ts := newServer(t)
+	call(t, ts, "POST", "/api/v1/events", `{"body":{"title":{"ko":"요덕 수용소에서 공개처형"},"date":"2003"}}`, 201)
+	call(t, ts, "POST", "/api/v1/events", `{"body":{"title":{"en":"Arrest in Hyesan"},"date":"2010"}}`, 201)
+	r := call(t, ts, "GET", "/api/v1/search?q=%EC%88%98%EC%9A%A9%EC%86%8C", "", 200) // 수용소
+	if r["total"].(float64) != 1 {
+		t.Errorf("search = %v", r)
+	}
+	r = call(t, ts, "GET", "/api/v1/search?q=arrest&from=2009&to=2011&kind=event", "", 200)
+	if r["total"].(float64) != 1 || r["facets"].(map[string]any)["kind"].(map[string]any)["event"].(float64) != 1 {
+		t.Errorf("filtered search = %v", r)
+	}
+	r = call(t, ts, "GET", "/api/v1/search?q=arrest&from=2011", "", 200)
+	if r["total"].(float64) != 0 {
+		t.Errorf("date filter ignored: %v", r)
+	}
+	call(t, ts, "GET", "/api/v1/search?q=(", "", 400)
+	call(t, ts, "GET", "/api/v1/search?q=x&kind=ghost", "", 400)
 }

@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/sillok/sillok/fulltext"
 )
 
 // command is one subcommand. run receives the arguments after the
@@ -50,6 +52,7 @@ type env struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	log     *slog.Logger
+	index   *fulltext.Index // the repository's search index, once opened
 }
 
 // errUsage marks errors that are the caller's: exit code 2.

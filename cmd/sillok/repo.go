@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/fulltext"
 	"github.com/sillok/sillok/postgres"
 	"github.com/sillok/sillok/sqlite"
 	"github.com/sillok/sillok/sqlstore"
@@ -17,6 +18,11 @@ import (
 // first use: PostgreSQL when --db is set, else SQLite in --data.
 func (e *env) openStore(ctx context.Context) (*sqlstore.Store, error) {
 	opts := sqlstore.Options{Logger: e.log}
+	ix, err := e.searchIndex()
+	if err != nil {
+		return nil, err
+	}
+	opts.Hooks = append(opts.Hooks, ix)
 	if e.dbURL != "" {
 		return postgres.Open(ctx, e.dbURL, opts)
 	}
@@ -65,4 +71,19 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	defer s.Close()
 	fmt.Fprintf(e.stdout, "initialised %s\n", e.describe())
 	return nil
+}
+
+// searchIndex is the full-text index hook; its blind-index key is a key
+// file outside the database. The index is kept per env so that commands
+// can search it after opening the store.
+func (e *env) searchIndex() (*fulltext.Index, error) {
+	if e.index != nil {
+		return e.index, nil
+	}
+	key, err := e.secretKey("search.key")
+	if err != nil {
+		return nil, err
+	}
+	e.index = fulltext.New(key)
+	return e.index, nil
 }

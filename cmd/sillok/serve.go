@@ -36,7 +36,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           sillokhttp.NewServer(s, sillokhttp.Options{Logger: e.log, Actor: e.actor()}),
+		Handler:           sillokhttp.NewServer(s, sillokhttp.Options{Logger: e.log, Actor: e.actor(), Search: e.index}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

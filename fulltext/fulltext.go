@@ -182,8 +182,10 @@ func fieldsOf(b sillok.Body) docFields {
 
 // AfterRevision re-indexes the record of revision v.
 func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body) error {
-	if err := ix.remove(ctx, tx, v.ID); err != nil {
-		return err
+	if v.Rev > 1 { // a first revision has nothing to replace
+		if err := ix.remove(ctx, tx, v.ID); err != nil {
+			return err
+		}
 	}
 	if v.Tombstone {
 		return nil

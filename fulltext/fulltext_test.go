@@ -178,9 +178,17 @@ func TestFiltersFacetsVisibility(t *testing.T) {
 				}
 			}
 			// What the caller may not see is neither returned nor counted.
-			r := search(fulltext.Request{Query: "요덕", Visible: func(org string, l sillok.Level) bool { return org != "org-b" }})
+			all := []sillok.Level{sillok.LevelPublic, sillok.LevelInternal, sillok.LevelConfidential, sillok.LevelStrict}
+			r := search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{{Org: "org-a", Levels: all}}})
 			if r.Total != 3 || r.Facets["org"]["org-b"] != 0 {
 				t.Errorf("visibility: total %d facets %v", r.Total, r.Facets)
+			}
+			r = search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{{Levels: []sillok.Level{sillok.LevelPublic}}}})
+			if r.Total != 2 || r.Facets["kind"]["act"] != 0 {
+				t.Errorf("public only: total %d facets %v", r.Total, r.Facets)
+			}
+			if r := search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{}}); r.Total != 0 {
+				t.Errorf("no access still finds %d", r.Total)
 			}
 			// Snippets highlight.
 			r = search(fulltext.Request{Query: "공개처형"})

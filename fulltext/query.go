@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -21,13 +22,13 @@ type Request struct {
 	Sex      sillok.Sex
 	From, To sillok.FuzzyDate // the record's date must overlap [From, To]
 	Org      string
-	// Visibility: the caller's permissions, applied in the same query as
-	// the match, so a hidden record is neither returned nor counted.
-	// Visible nil means everything is visible.
-	Visible func(org string, level sillok.Level) bool
-	Offset  int
-	Limit   int // 20 when 0
-	Width   int // snippet width; 160 when 0
+	// Access lists what the caller may see, applied in the same SQL
+	// statement as the match, so that a hidden record is neither returned
+	// nor counted. nil means everything.
+	Access []Grant
+	Offset int
+	Limit  int // 20 when 0
+	Width  int // snippet width; 160 when 0
 }
 
 // Hit is one result.
@@ -45,8 +46,41 @@ type Result struct {
 	Facets map[string]map[string]int `json:"facets"`
 }
 
-// MaxCandidates bounds the matches counted and ranked per search.
-const MaxCandidates = 5000
+// Grant lets the caller see records of an organisation ("" for any) at
+// the given levels.
+type Grant struct {
+	Org    string
+	Levels []sillok.Level
+}
+
+// MaxCandidates bounds the matches counted, faceted and ranked per search:
+// the most recent matches (highest index row) first. A broader query says
+// Capped and ranks by BM25 among those; narrowing it with more words or
+// filters reaches the rest.
+const MaxCandidates = 1000
+
+// RankWindow is how many of the most recent matches are ranked by BM25 on
+// SQLite (or more, when a page reaches further).
+const RankWindow = 200
+
+func (ix *Index) scores(ctx context.Context, into map[sillok.ID]float64, q string, args ...any) error {
+	rows, err := ix.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("search: rank: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id sillok.ID
+			sc float64
+		)
+		if err := rows.Scan(&id, &sc); err != nil {
+			return fmt.Errorf("search: rank: %w", err)
+		}
+		into[id] = sc
+	}
+	return rows.Err()
+}
 
 // ErrQuery marks a malformed query; the message says where.
 var ErrQuery = errors.New("bad query")
@@ -72,6 +106,8 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 		return nil, err
 	}
 	var cands []candidate
+	window := max(RankWindow, req.Offset+req.Limit)
+	scores := map[sillok.ID]float64{}
 	collect := func(blind bool, clause string, qargs ...any) error {
 		n := len(args)
 		all := append(append([]any{}, args...), qargs...)
@@ -79,15 +115,26 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 		var sqlText string
 		switch ix.dialect {
 		case "sqlite":
-			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, -bm25(search_fts), 0
+			// Counting and faceting need no score: BM25 costs a
+			// document-size lookup per row, so only the rank window is
+			// scored, by a second query.
+			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, 0, 0
 				FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
 				WHERE ` + clause + ` AND d.blind = ` + boolLit(ix.dialect, blind) + where + `
-				ORDER BY 7 DESC, d.record_id LIMIT ` + fmt.Sprint(MaxCandidates+1)
+				ORDER BY search_fts.rowid DESC LIMIT ` + fmt.Sprint(MaxCandidates+1)
+			if !blind {
+				if err := ix.scores(ctx, scores, `SELECT d.record_id, -bm25(search_fts)
+					FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
+					WHERE `+clause+` AND d.blind = 0`+where+`
+					ORDER BY search_fts.rowid DESC LIMIT `+fmt.Sprint(window), all...); err != nil {
+					return err
+				}
+			}
 		case "postgres":
 			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, ` + rankExpr(clause) + `, CASE WHEN d.exact THEN 0 ELSE 1 END
 				FROM search_docs d
 				WHERE ` + clause + ` AND d.blind = ` + boolLit(ix.dialect, blind) + where + `
-				ORDER BY 7 DESC, d.record_id LIMIT ` + fmt.Sprint(MaxCandidates+1)
+				ORDER BY d.rowid DESC LIMIT ` + fmt.Sprint(MaxCandidates+1)
 		}
 		rows, err := ix.db.QueryContext(ctx, sqlText, all...)
 		if err != nil {
@@ -101,8 +148,10 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 				return fmt.Errorf("search: %w", err)
 			}
 			c.confirm = blind || loose == 1
-			if req.Visible != nil && !req.Visible(c.org, c.level) {
-				continue
+			if sc, ok := scores[c.id]; ok {
+				c.score = sc
+			} else if ix.dialect == "sqlite" && !blind {
+				c.score = math.Inf(-1) // outside the rank window: after the ranked hits, newest first
 			}
 			cands = append(cands, c)
 		}
@@ -144,12 +193,7 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 	if len(cands) > MaxCandidates {
 		cands, res.Capped = cands[:MaxCandidates], true
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
-		}
-		return cands[i].id < cands[j].id
-	})
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	res.Total = len(cands)
 	for _, c := range cands {
 		res.Facets["kind"][c.kind]++
@@ -221,6 +265,28 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	}
 	if req.Org != "" {
 		in("org", []string{req.Org})
+	}
+	if req.Access != nil {
+		var ors []string
+		for _, g := range req.Access {
+			var conds []string
+			if g.Org != "" {
+				conds = append(conds, "d.org = "+arg(g.Org))
+			}
+			var ls []string
+			for _, l := range g.Levels {
+				ls = append(ls, arg(string(l)))
+			}
+			if len(ls) == 0 {
+				continue
+			}
+			conds = append(conds, "d.level IN ("+strings.Join(ls, ", ")+")")
+			ors = append(ors, "("+strings.Join(conds, " AND ")+")")
+		}
+		if len(ors) == 0 {
+			ors = []string{"1 = 0"}
+		}
+		b.WriteString(" AND (" + strings.Join(ors, " OR ") + ")")
 	}
 	if !req.From.IsZero() || !req.To.IsZero() {
 		b.WriteString(" AND d.date_lo <> ''")

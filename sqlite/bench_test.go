@@ -11,6 +11,7 @@ import (
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/demo"
+	"github.com/sillok/sillok/fulltext"
 	"github.com/sillok/sillok/sqlite"
 	"github.com/sillok/sillok/sqlstore"
 )
@@ -25,7 +26,8 @@ func BenchmarkDemo(b *testing.B) {
 	for range b.N {
 		ctx := context.Background()
 		dir := b.TempDir()
-		s, err := sqlite.Open(ctx, filepath.Join(dir, "s.db"), sqlstore.Options{})
+		// As `sillok demo` runs: with the full-text index hook.
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "s.db"), sqlstore.Options{Hooks: []sqlstore.Hook{fulltext.New(make([]byte, 32))}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,9 +15,9 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// runSearch searches texts for a query. Until the stores index records,
-// the texts come from a file (--in: one "id<TAB>text" per line), indexed in
-// an in-memory SQLite FTS5 table exactly as the store will index them.
+// runSearch searches the repository (or, with --in, a file of texts, one
+// "id<TAB>text" per line, indexed in memory exactly as the store indexes
+// records).
 func runSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "search", "[--json] [--explain] [--in FILE] [--limit N] [--width N] QUERY")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -25,6 +25,15 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	in := fs.String("in", "", "`file` of texts to search, one id<TAB>text per line")
 	limit := fs.Int("limit", 10, "print at most `n` hits, best first")
 	width := fs.Int("width", 80, "snippet width in characters")
+	var kinds multiFlag
+	fs.Var(&kinds, "kind", "only records of this `kind` (repeatable): person, event, act, source, location, unit")
+	actType := fs.String("act-type", "", "only acts of this act_type `code` or its sub-types")
+	location := fs.String("location", "", "only records at this location `ID`")
+	sex := fs.String("sex", "", "only persons of this `sex`")
+	org := fs.String("org", "", "only records of this `organisation`")
+	from := fs.String("from", "", "only records dated on or after this fuzzy `date`")
+	to := fs.String("to", "", "only records dated on or before this fuzzy `date`")
+	offset := fs.Int("offset", 0, "skip the first `n` hits (pagination)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +58,10 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if *in == "" {
-		return fmt.Errorf("%w: --in FILE is needed until the store indexes records", errUsage)
+		params := map[string][]string{"act_type": {*actType}, "location": {*location}, "sex": {*sex},
+			"org": {*org}, "from": {*from}, "to": {*to}, "kind": kinds,
+			"offset": {fmt.Sprint(*offset)}, "limit": {fmt.Sprint(*limit)}}
+		return e.searchRepository(ctx, strings.Join(fs.Args(), " "), params, *width, *asJSON)
 	}
 	f, err := os.Open(*in)
 	if err != nil {

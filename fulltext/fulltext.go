@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/korean"
@@ -28,6 +29,30 @@ type Index struct {
 	blindKey []byte
 	dialect  string
 	db       *sql.DB
+
+	mu    sync.Mutex
+	tx    *sql.Tx // the transaction stmts belong to
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns q prepared in tx. Statements are kept for the latest
+// transaction only (a bulk load writes many records in one); database/sql
+// closes them when it ends.
+func (ix *Index) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.tx != tx {
+		ix.tx, ix.stmts = tx, map[string]*sql.Stmt{}
+	}
+	if st, ok := ix.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ix.stmts[q] = st
+	return st, nil
 }
 
 // New returns an index whose blind terms are keyed with blindKey (kept
@@ -202,10 +227,16 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 	}
 	switch ix.dialect {
 	case "sqlite":
-		var rowid int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING rowid`,
-			string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi).Scan(&rowid)
+		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", v.ID, err)
+		}
+		res, err := ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", v.ID, err)
+		}
+		rowid, err := res.LastInsertId()
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
@@ -215,7 +246,11 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		} else {
 			terms = search.FTS5Terms(text, aliases...)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`, rowid, terms); err != nil {
+		fts, err := ix.stmt(ctx, tx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", v.ID, err)
+		}
+		if _, err := fts.ExecContext(ctx, rowid, terms); err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
 	case "postgres":
@@ -225,9 +260,11 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		} else {
 			vec, exact = search.TSVector(text, aliases...)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi, exact, vec)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector)`,
-			string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, exact, vec)
+		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi, exact, vec)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector)`)
+		if err == nil {
+			_, err = ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, exact, vec)
+		}
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}

@@ -296,16 +296,23 @@ func blindTerm(key []byte, kind byte, term string) string {
 // and without positions; store them space-separated (FTS5) or as a
 // tsvector literal without positions (BlindTSVector).
 func BlindTerms(key []byte, text string, aliases ...string) []string {
-	seen := make(map[string]bool)
+	// Distinct terms first, then one HMAC each with a reused state: bulk
+	// loads index millions of texts, and most terms repeat.
+	plain := make(map[string]bool)
 	for _, t := range termsWithAliases(text, aliases) {
-		seen[blindTerm(key, 't', t.Text)] = true
+		plain["t"+t.Text] = true
 		if r, size := utf8.DecodeRuneInString(t.Text); isSyllabic(r) {
-			seen[blindTerm(key, 'p', t.Text[:size])] = true
+			plain["p"+t.Text[:size]] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for t := range seen {
-		out = append(out, t)
+	m := hmac.New(sha256.New, key)
+	var sum [sha256.Size]byte
+	out := make([]string, 0, len(plain))
+	for kt := range plain {
+		m.Reset()
+		m.Write([]byte{kt[0], 0})
+		m.Write([]byte(kt[1:]))
+		out = append(out, blindEncoding.EncodeToString(m.Sum(sum[:0])[:blindTermBytes]))
 	}
 	slices.Sort(out)
 	return out

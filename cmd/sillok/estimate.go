@@ -49,12 +49,14 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 	thin := fs.Int("thin", 100, "LCMCR iterations per kept draw")
 	delta := fs.Float64("delta", 0, "DGA hyper-Dirichlet prior weight per cell (0: 2^-lists)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	repo := fs.Bool("repository", false, "estimate from the repository: linked persons (see 'sillok link') as individuals, reporting organisations as lists; --strata sex, birth_decade, period")
+	actType := fs.String("act-type", "", "with --repository: count victims of acts of this act_type `code` or its sub-types (period: decade of the act)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *input == "" || fs.NArg() > 0 {
+	if (*input == "") == !*repo || fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: --input is required and no arguments are taken", errUsage)
+		return fmt.Errorf("%w: give --input or --repository, and no arguments", errUsage)
 	}
 	opt := mse.Options{
 		Method:      mse.Method(*method),
@@ -85,6 +87,22 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 		opt.Dependent = append(opt.Dependent, [2]string{a, b})
 	}
 
+	if *repo {
+		st, err := e.repositoryStrata(ctx, strata, *actType)
+		if err != nil {
+			return err
+		}
+		results, err := mse.EstimateStrata(ctx, st, strata, opt)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(results)
+		}
+		return mse.WriteText(e.stdout, results, *minObs)
+	}
 	var r io.Reader = e.stdin
 	if *input != "-" {
 		f, err := os.Open(*input)

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/mse"
+)
+
+// repositoryStrata builds capture histories from the repository: each
+// individual is a connected group of person records joined by "same" links
+// (minus "different" decisions, which simply are not joins); the lists that
+// documented them are the organisations owning those records. Only
+// identifiers and organisation names are read into the tables.
+func (e *env) repositoryStrata(ctx context.Context, strata []string, actType string) ([]mse.Stratum, error) {
+	for _, s := range strata {
+		if s != "sex" && s != "birth_decade" && s != "period" {
+			return nil, fmt.Errorf("%w: --strata with --repository takes sex, birth_decade or period", errUsage)
+		}
+		if s == "period" && actType == "" {
+			return nil, fmt.Errorf("%w: --strata period needs --act-type", errUsage)
+		}
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	type person struct {
+		org, sex, decade string
+	}
+	persons := map[sillok.ID]*person{}
+	err = eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindPerson}, func(r *sillok.Record) {
+		p := r.Body.(*sillok.Person)
+		d := ""
+		if !p.Birth.IsZero() {
+			d = strconv.Itoa(p.Birth.Lo.Year()/10*10) + "s"
+		}
+		persons[r.ID] = &person{org: r.Org, sex: string(p.Sex), decade: d}
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Union-find over "same" links.
+	parent := map[sillok.ID]sillok.ID{}
+	var find func(sillok.ID) sillok.ID
+	find = func(x sillok.ID) sillok.ID {
+		if p, ok := parent[x]; ok && p != x {
+			parent[x] = find(p)
+			return parent[x]
+		}
+		return x
+	}
+	err = eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "decision", Value: sillok.LinkSame}}}, func(r *sillok.Record) {
+		l := r.Body.(*sillok.Link)
+		if persons[l.A] != nil && persons[l.B] != nil {
+			a, b := find(l.A), find(l.B)
+			if a != b {
+				parent[a] = b
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	// With an act type: only victims of such acts, with the act's decade.
+	victims := map[sillok.ID]string{}
+	if actType != "" {
+		types, err := actSubtypes(ctx, st, actType)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range types {
+			err := eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindAct, Attrs: []sillok.Attr{{Key: "act_type", Value: t}}}, func(r *sillok.Record) {
+				a := r.Body.(*sillok.Act)
+				period := "unknown"
+				if !a.Date.IsZero() {
+					period = strconv.Itoa(a.Date.Lo.Year()/10*10) + "s"
+				}
+				if _, ok := victims[a.Victim]; !ok || victims[a.Victim] == "unknown" {
+					victims[a.Victim] = period
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	type individual struct {
+		on     []string
+		values map[string]string
+	}
+	groups := map[sillok.ID]*individual{}
+	ids := make([]sillok.ID, 0, len(persons))
+	for id := range persons {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	listSet := map[string]bool{}
+	for _, id := range ids {
+		p := persons[id]
+		period, isVictim := victims[id]
+		if actType != "" && !isVictim {
+			continue
+		}
+		root := find(id)
+		g := groups[root]
+		if g == nil {
+			g = &individual{values: map[string]string{}}
+			groups[root] = g
+		}
+		if !slices.Contains(g.on, p.org) {
+			g.on = append(g.on, p.org)
+		}
+		listSet[p.org] = true
+		for k, v := range map[string]string{"sex": p.sex, "birth_decade": p.decade, "period": period} {
+			if v != "" && v != "unknown" && g.values[k] == "" {
+				g.values[k] = v
+			}
+		}
+	}
+	lists := make([]string, 0, len(listSet))
+	for l := range listSet {
+		lists = append(lists, l)
+	}
+	slices.Sort(lists)
+	var recs []mse.Record
+	for _, g := range groups {
+		r := mse.Record{On: g.on}
+		for _, s := range strata {
+			v := g.values[s]
+			if v == "" {
+				v = "unknown"
+			}
+			r.Strata = append(r.Strata, v)
+		}
+		recs = append(recs, r)
+	}
+	return mse.Tabulate(ctx, lists, len(strata), recs)
+}
+
+// eachRecord calls fn for every live record matching f, page by page.
+func eachRecord(ctx context.Context, r sillok.Reader, f sillok.Filter, fn func(*sillok.Record)) error {
+	f.Limit = 10000
+	for {
+		p, err := r.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, rec := range p.Records {
+			fn(rec)
+		}
+		if p.Next == "" {
+			return nil
+		}
+		f.After = p.Next
+	}
+}
+
+// actSubtypes returns an act_type code and every code below it.
+func actSubtypes(ctx context.Context, r sillok.Reader, code string) ([]string, error) {
+	children := map[string][]string{}
+	found := false
+	err := eachRecord(ctx, r, sillok.Filter{Kind: sillok.KindTerm, Attrs: []sillok.Attr{{Key: "thesaurus", Value: "act_type"}}}, func(rec *sillok.Record) {
+		t := rec.Body.(*sillok.Term)
+		children[t.Parent] = append(children[t.Parent], t.Code)
+		found = found || t.Code == code
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %q is not an act type", errUsage, code)
+	}
+	out := []string{code}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out, nil
+}

@@ -53,14 +53,14 @@ type Grant struct {
 	Levels []sillok.Level
 }
 
-// MaxCandidates bounds the matches counted, faceted and ranked per search:
-// the most recent matches (highest index row) first. A broader query says
-// Capped and ranks by BM25 among those; narrowing it with more words or
-// filters reaches the rest.
+// MaxCandidates bounds the matches counted, faceted and ranked per search,
+// taken in index order (FTS5 reads doclists forwards; backwards it reads
+// them whole). A broader query says Capped and ranks by BM25 among those;
+// narrowing it with more words or filters reaches the rest.
 const MaxCandidates = 1000
 
-// RankWindow is how many of the most recent matches are ranked by BM25 on
-// SQLite (or more, when a page reaches further).
+// RankWindow is how many of the first matches are ranked by BM25 on SQLite
+// (or more, when a page reaches further).
 const RankWindow = 200
 
 func (ix *Index) scores(ctx context.Context, into map[sillok.ID]float64, q string, args ...any) error {
@@ -121,12 +121,12 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, 0, 0
 				FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
 				WHERE ` + clause + ` AND d.blind = ` + boolLit(ix.dialect, blind) + where + `
-				ORDER BY search_fts.rowid DESC LIMIT ` + fmt.Sprint(MaxCandidates+1)
+				ORDER BY search_fts.rowid LIMIT ` + fmt.Sprint(MaxCandidates+1)
 			if !blind {
 				if err := ix.scores(ctx, scores, `SELECT d.record_id, -bm25(search_fts)
 					FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
 					WHERE `+clause+` AND d.blind = 0`+where+`
-					ORDER BY search_fts.rowid DESC LIMIT `+fmt.Sprint(window), all...); err != nil {
+					ORDER BY search_fts.rowid LIMIT `+fmt.Sprint(window), all...); err != nil {
 					return err
 				}
 			}
@@ -134,7 +134,7 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, ` + rankExpr(clause) + `, CASE WHEN d.exact THEN 0 ELSE 1 END
 				FROM search_docs d
 				WHERE ` + clause + ` AND d.blind = ` + boolLit(ix.dialect, blind) + where + `
-				ORDER BY d.rowid DESC LIMIT ` + fmt.Sprint(MaxCandidates+1)
+				ORDER BY d.rowid LIMIT ` + fmt.Sprint(MaxCandidates+1)
 		}
 		rows, err := ix.db.QueryContext(ctx, sqlText, all...)
 		if err != nil {
@@ -151,7 +151,7 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 			if sc, ok := scores[c.id]; ok {
 				c.score = sc
 			} else if ix.dialect == "sqlite" && !blind {
-				c.score = math.Inf(-1) // outside the rank window: after the ranked hits, newest first
+				c.score = math.Inf(-1) // outside the rank window: after the ranked hits, in index order
 			}
 			cands = append(cands, c)
 		}

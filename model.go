@@ -62,12 +62,86 @@ type Person struct {
 	// ExternalIDs are the record numbers other systems gave this person
 	// (e.g. "nkdb:12345"), kept for tracing and for references in imports.
 	ExternalIDs []string `json:"external_ids,omitempty"`
+	// Pseudonym is the stable name shown to whoever may not see the
+	// identity (e.g. "V-0113").
+	Pseudonym string `json:"pseudonym,omitempty"`
+	// Sealed holds the protected fields (names, exact birth date, exact
+	// origin, family, contact, notes) encrypted; see package protect. A
+	// person with sealed data needs no clear names.
+	Sealed *Sealed `json:"sealed,omitempty"`
+}
+
+// Sealed is the encrypted part of a record: the protected fields sealed
+// with a random key per record, that key wrapped once per holder (the
+// owning organisation, partners it is shared with, the offline recovery
+// key). Package protect writes and opens it; the store only carries it.
+type Sealed struct {
+	V    int          `json:"v"`
+	Keys []WrappedKey `json:"keys"`
+	// CT is the nonce followed by the XChaCha20-Poly1305 ciphertext of the
+	// protected fields, sealed with the record ID as associated data.
+	CT []byte `json:"ct"`
+	// Index holds opaque search terms (keyed hashes, no positions) so that
+	// exact-match lookups work without the names in clear. They are
+	// indexed as attributes (key "bidx").
+	Index []string `json:"idx,omitempty"`
+}
+
+// WrappedKey is a record key encrypted to one holder with age.
+type WrappedKey struct {
+	Holder    string `json:"holder"`    // organisation, or "recovery"
+	Recipient string `json:"recipient"` // the holder's age public key
+	Wrapped   []byte `json:"wrapped"`   // age file (binary) of the 32-byte record key
+}
+
+// SealedVersion is the only version of Sealed this code writes and reads.
+const SealedVersion = 1
+
+func (s *Sealed) validate(field string) error {
+	if s.V != SealedVersion {
+		return fieldErr(field+".v", "want version %d", SealedVersion)
+	}
+	if len(s.Keys) == 0 {
+		return fieldErr(field+".keys", "sealed data needs at least one wrapped key")
+	}
+	for i, k := range s.Keys {
+		if k.Holder == "" {
+			return fieldErr(fmt.Sprintf("%s.keys[%d].holder", field, i), "empty")
+		}
+		if len(k.Wrapped) == 0 {
+			return fieldErr(fmt.Sprintf("%s.keys[%d].wrapped", field, i), "empty")
+		}
+	}
+	// 24-byte nonce and 16-byte tag at least.
+	if len(s.CT) < 40 {
+		return fieldErr(field+".ct", "too short to be a sealed box")
+	}
+	return nil
+}
+
+// BlindIndexAttr is the attribute key under which sealed index terms are
+// indexed for exact-match lookups.
+const BlindIndexAttr = "bidx"
+
+func sealedAttrs(as []Attr, s *Sealed) []Attr {
+	if s == nil {
+		return as
+	}
+	for _, t := range s.Index {
+		as = append(as, Attr{BlindIndexAttr, t})
+	}
+	return as
 }
 
 func (*Person) Kind() Kind { return KindPerson }
 
 func (p *Person) Validate() error {
-	if len(p.Names) == 0 {
+	if p.Sealed != nil {
+		if err := p.Sealed.validate("sealed"); err != nil {
+			return err
+		}
+	}
+	if len(p.Names) == 0 && p.Sealed == nil {
 		return fieldErr("names", "a person needs at least one name (a nickname or \"unknown\" will do)")
 	}
 	if err := validateNames("names", p.Names); err != nil {
@@ -101,11 +175,11 @@ func (p *Person) Terms() []TermRef {
 	return ts
 }
 
-// Label is the first name not marked protected. Protection of names comes
-// with field encryption; until then every name is a label candidate.
+// Label is the pseudonym of a person whose identity is sealed, else the
+// first clear name.
 func (p *Person) Label() string {
-	if len(p.Names) == 0 {
-		return ""
+	if p.Sealed != nil || len(p.Names) == 0 {
+		return p.Pseudonym
 	}
 	return p.Names[0].Value
 }
@@ -121,7 +195,10 @@ func (p *Person) Attrs() []Attr {
 	for _, r := range p.Roles {
 		as = append(as, Attr{"role", r.Role})
 	}
-	return externalAttrs(as, p.ExternalIDs)
+	if p.Pseudonym != "" {
+		as = append(as, Attr{"pseudonym", p.Pseudonym})
+	}
+	return sealedAttrs(externalAttrs(as, p.ExternalIDs), p.Sealed)
 }
 
 // UnitParent places a unit under another for a period: units nest and
@@ -350,7 +427,11 @@ type Source struct {
 	Languages   []string  `json:"languages,omitempty"`
 	Interpreter string    `json:"interpreter,omitempty"`
 	Transcript  Labels    `json:"transcript,omitzero"` // Korean and/or English
-	Evidence    []string  `json:"evidence,omitempty"`  // SHA-256 of originals in the blob store
+	Evidence    []string  `json:"evidence,omitempty"`  // SHA-256 of originals in the blob store (of the ciphertext for sealed evidence)
+	// Sealed holds the protected fields of a confidential source
+	// (transcript, interviewer, place, the plaintext hashes of its sealed
+	// evidence); see package protect.
+	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
 func (*Source) Kind() Kind { return KindSource }
@@ -360,6 +441,11 @@ func (s *Source) Validate() error {
 	}
 	if s.Type == "testimony" && s.Interviewee == "" {
 		return fieldErr("interviewee", "a testimony needs its interviewee")
+	}
+	if s.Sealed != nil {
+		if err := s.Sealed.validate("sealed"); err != nil {
+			return err
+		}
 	}
 	for i, h := range s.Evidence {
 		if len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
@@ -378,7 +464,9 @@ func (s *Source) Label() string {
 	}
 	return s.Type
 }
-func (s *Source) Attrs() []Attr { return dateAttrs([]Attr{{"source_type", s.Type}}, s.Date) }
+func (s *Source) Attrs() []Attr {
+	return sealedAttrs(dateAttrs([]Attr{{"source_type", s.Type}}, s.Date), s.Sealed)
+}
 
 // Information says that a source supports a fact about a record.
 type Information struct {

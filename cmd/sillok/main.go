@@ -41,6 +41,7 @@ func commands() []command {
 		{"verify", "check an evidence bundle offline", runVerify},
 		{"search", "search texts in Korean and English", runSearch},
 		{"estimate", "estimate how many were not documented (multiple systems estimation)", runEstimate},
+		{"key", "create organisation and recovery key files, escrows", runKey},
 	}
 }
 

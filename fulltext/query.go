@@ -251,9 +251,12 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	}
 	in("kind", kinds)
 	if req.ActType != "" {
-		types, err := subterms(ctx, r, "act_type", req.ActType)
+		types, err := sillok.Subterms(ctx, r, "act_type", req.ActType)
+		if errors.Is(err, sillok.ErrNotFound) {
+			return "", nil, fmt.Errorf("%w: %v", ErrQuery, err)
+		}
 		if err != nil {
-			return "", nil, err
+			return "", nil, fmt.Errorf("search: %w", err)
 		}
 		in("act_type", types)
 	}
@@ -298,29 +301,6 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 		}
 	}
 	return b.String(), args, nil
-}
-
-// subterms returns code and every term below it in a thesaurus.
-func subterms(ctx context.Context, r sillok.Reader, thesaurus, code string) ([]string, error) {
-	p, err := r.List(ctx, sillok.Filter{Kind: sillok.KindTerm, Attrs: []sillok.Attr{{Key: "thesaurus", Value: thesaurus}}, Limit: 10000})
-	if err != nil {
-		return nil, fmt.Errorf("search: read thesaurus %s: %w", thesaurus, err)
-	}
-	children := map[string][]string{}
-	found := false
-	for _, rec := range p.Records {
-		t := rec.Body.(*sillok.Term)
-		children[t.Parent] = append(children[t.Parent], t.Code)
-		found = found || t.Code == code
-	}
-	if !found {
-		return nil, fmt.Errorf("%w: %q is not a term of %s", ErrQuery, code, thesaurus)
-	}
-	out := []string{code}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	return out, nil
 }
 
 // shift renumbers $1… in clause to follow n earlier arguments.

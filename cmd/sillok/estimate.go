@@ -96,12 +96,7 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(results)
-		}
-		return mse.WriteText(e.stdout, results, *minObs)
+		return e.writeEstimates(results, *asJSON, *minObs)
 	}
 	var r io.Reader = e.stdin
 	if *input != "-" {
@@ -134,12 +129,16 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	if *asJSON {
+	return e.writeEstimates(results, *asJSON, *minObs)
+}
+
+func (e *env) writeEstimates(results []mse.StratumResult, asJSON bool, minObs int) error {
+	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
-	return mse.WriteText(e.stdout, results, *minObs)
+	return mse.WriteText(e.stdout, results, minObs)
 }
 
 // estimateFrequencies handles the nbcap,freq format: M0 and Mh models only.

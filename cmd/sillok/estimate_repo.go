@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -33,13 +34,14 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 		org, sex, decade string
 	}
 	persons := map[sillok.ID]*person{}
-	err = eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindPerson}, func(r *sillok.Record) {
+	err = sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindPerson}, func(r *sillok.Record) error {
 		p := r.Body.(*sillok.Person)
 		d := ""
 		if !p.Birth.IsZero() {
 			d = strconv.Itoa(p.Birth.Lo.Year()/10*10) + "s"
 		}
 		persons[r.ID] = &person{org: r.Org, sex: string(p.Sex), decade: d}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -54,7 +56,7 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 		}
 		return x
 	}
-	err = eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "decision", Value: sillok.LinkSame}}}, func(r *sillok.Record) {
+	err = sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "decision", Value: sillok.LinkSame}}}, func(r *sillok.Record) error {
 		l := r.Body.(*sillok.Link)
 		if persons[l.A] != nil && persons[l.B] != nil {
 			a, b := find(l.A), find(l.B)
@@ -62,6 +64,7 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 				parent[a] = b
 			}
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -69,12 +72,15 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 	// With an act type: only victims of such acts, with the act's decade.
 	victims := map[sillok.ID]string{}
 	if actType != "" {
-		types, err := actSubtypes(ctx, st, actType)
+		types, err := sillok.Subterms(ctx, st, "act_type", actType)
+		if errors.Is(err, sillok.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %q is not an act type", errUsage, actType)
+		}
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range types {
-			err := eachRecord(ctx, st, sillok.Filter{Kind: sillok.KindAct, Attrs: []sillok.Attr{{Key: "act_type", Value: t}}}, func(r *sillok.Record) {
+			err := sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindAct, Attrs: []sillok.Attr{{Key: "act_type", Value: t}}}, func(r *sillok.Record) error {
 				a := r.Body.(*sillok.Act)
 				period := "unknown"
 				if !a.Date.IsZero() {
@@ -83,6 +89,7 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 				if _, ok := victims[a.Victim]; !ok || victims[a.Victim] == "unknown" {
 					victims[a.Victim] = period
 				}
+				return nil
 			})
 			if err != nil {
 				return nil, err
@@ -140,44 +147,4 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 		recs = append(recs, r)
 	}
 	return mse.Tabulate(ctx, lists, len(strata), recs)
-}
-
-// eachRecord calls fn for every live record matching f, page by page.
-func eachRecord(ctx context.Context, r sillok.Reader, f sillok.Filter, fn func(*sillok.Record)) error {
-	f.Limit = 10000
-	for {
-		p, err := r.List(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, rec := range p.Records {
-			fn(rec)
-		}
-		if p.Next == "" {
-			return nil
-		}
-		f.After = p.Next
-	}
-}
-
-// actSubtypes returns an act_type code and every code below it.
-func actSubtypes(ctx context.Context, r sillok.Reader, code string) ([]string, error) {
-	children := map[string][]string{}
-	found := false
-	err := eachRecord(ctx, r, sillok.Filter{Kind: sillok.KindTerm, Attrs: []sillok.Attr{{Key: "thesaurus", Value: "act_type"}}}, func(rec *sillok.Record) {
-		t := rec.Body.(*sillok.Term)
-		children[t.Parent] = append(children[t.Parent], t.Code)
-		found = found || t.Code == code
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, fmt.Errorf("%w: %q is not an act type", errUsage, code)
-	}
-	out := []string{code}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	return out, nil
 }

@@ -67,6 +67,8 @@ func NewBody(k Kind) (Body, error) {
 		return new(Term), nil
 	case KindLink:
 		return new(Link), nil
+	case KindEvidence:
+		return new(Evidence), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q: %w", k, ErrInvalid)
 }

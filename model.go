@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sex as recorded. Stratified estimates and the attention the UN asks for
@@ -674,4 +675,91 @@ func (l *Link) Terms() []TermRef { return nil }
 func (l *Link) Label() string    { return l.Decision }
 func (l *Link) Attrs() []Attr {
 	return []Attr{{"decision", l.Decision}, {"method", l.Method}}
+}
+
+// Evidence is one receipt of a file into custody: the original's hash in
+// the blob store and how it came to the organisation. Receiving the same
+// bytes twice makes two Evidence records for one blob, because each
+// receipt is a custody fact of its own. A derived working copy (redacted,
+// transcoded, OCR text, thumbnail) is an Evidence record too, with
+// DerivedFrom and Operation set; the original is never changed.
+type Evidence struct {
+	SHA256    string `json:"sha256"` // lower-case hex SHA-256 of the file in the blob store
+	Size      int64  `json:"size"`
+	MediaType string `json:"media_type,omitempty"`
+	// FileName and FileTime are the original file's name and modification
+	// time as received. A file name can name a witness: it is kept with
+	// the record and never written to custody events or bundles.
+	FileName string    `json:"file_name,omitempty"`
+	FileTime time.Time `json:"file_time,omitzero"`
+	// ReceivedBy is the staff account that took the file into custody;
+	// From whom (free text, may be protected), Received when and Channel how
+	// ("in person", "courier", "upload").
+	ReceivedBy string    `json:"received_by"`
+	From       string    `json:"from,omitempty"`
+	Received   time.Time `json:"received"`
+	Channel    string    `json:"channel,omitempty"`
+	Source     ID        `json:"source,omitempty"` // the source record (testimony, document) it belongs to
+	// DerivedFrom and Operation mark a derived copy of another Evidence
+	// record's file.
+	DerivedFrom ID     `json:"derived_from,omitempty"`
+	Operation   string `json:"operation,omitempty"`
+	// Salt, when set, is the hex salt of the custody log's commitment to
+	// SHA256: the log of a protected item carries the commitment, not the
+	// bare hash (see package custody).
+	Salt string `json:"salt,omitempty"`
+}
+
+func (*Evidence) Kind() Kind { return KindEvidence }
+
+func (e *Evidence) Validate() error {
+	if !isHex(e.SHA256, 64) {
+		return fieldErr("sha256", "want a lower-case hex SHA-256")
+	}
+	if e.Size < 0 {
+		return fieldErr("size", "negative")
+	}
+	if e.ReceivedBy == "" {
+		return fieldErr("received_by", "empty")
+	}
+	if e.Received.IsZero() {
+		return fieldErr("received", "empty")
+	}
+	if (e.DerivedFrom == "") != (e.Operation == "") {
+		return fieldErr("operation", "a derived copy needs both derived_from and operation")
+	}
+	if e.Salt != "" && !isHex(e.Salt, 64) {
+		return fieldErr("salt", "want 64 lower-case hex digits")
+	}
+	return nil
+}
+
+func isHex(s string, n int) bool {
+	return len(s) == n && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+func (e *Evidence) Refs() []Ref {
+	rs := optRef(nil, "source", e.Source, KindSource)
+	return optRef(rs, "derived_from", e.DerivedFrom, KindEvidence)
+}
+func (e *Evidence) Terms() []TermRef { return nil }
+
+// Label is the media type and the hash's first digits, never the file
+// name.
+func (e *Evidence) Label() string {
+	mt := e.MediaType
+	if mt == "" {
+		mt = "file"
+	}
+	return mt + " " + e.SHA256[:min(12, len(e.SHA256))]
+}
+func (e *Evidence) Attrs() []Attr {
+	as := []Attr{{"sha256", e.SHA256}}
+	if e.MediaType != "" {
+		as = append(as, Attr{"media_type", e.MediaType})
+	}
+	if e.Operation != "" {
+		as = append(as, Attr{"operation", e.Operation})
+	}
+	return as
 }

@@ -40,13 +40,15 @@ type Config struct {
 	Logger   *slog.Logger // default slog.Default()
 }
 
+// appendReq is one Append (one event) or AppendAll (several, kept
+// together and in order).
 type appendReq struct {
-	data []byte
+	data [][]byte
 	resp chan appendResp
 }
 
 type appendResp struct {
-	r   Receipt
+	rs  []Receipt
 	err error
 }
 
@@ -145,23 +147,64 @@ func (l *Log) Latest() (Checkpoint, []byte) {
 // checkpoint. If ctx ends first, Append returns ctx's error, and the event
 // may or may not have been logged.
 func (l *Log) Append(ctx context.Context, e Event) (Receipt, error) {
-	data, err := e.Marshal()
+	rs, err := l.AppendAll(ctx, []Event{e})
 	if err != nil {
 		return Receipt{}, err
 	}
+	return rs[0], nil
+}
+
+// AppendAll logs es in order, as consecutive leaves under one signed
+// checkpoint (however many there are: MaxBatch bounds only how many
+// separate callers share a commit), and returns their receipts once that
+// checkpoint is durably stored. It is how a bulk load logs a whole
+// database transaction's events with one fsync and one signature.
+// An invalid event fails the whole call before anything is logged; if ctx
+// ends first, the events may or may not have been logged.
+func (l *Log) AppendAll(ctx context.Context, es []Event) ([]Receipt, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	data := make([][]byte, len(es))
+	for i, e := range es {
+		d, err := e.Marshal()
+		if err != nil {
+			return nil, fmt.Errorf("event %d of %d: %w", i, len(es), err)
+		}
+		data[i] = d
+	}
+	return l.appendData(ctx, data)
+}
+
+// AppendEncoded is AppendAll for events already in their canonical
+// encoding (as Marshal returned them, e.g. queued in a database): each must
+// parse with ParseEvent, which saves decoding and re-encoding them.
+func (l *Log) AppendEncoded(ctx context.Context, data [][]byte) ([]Receipt, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	for i, d := range data {
+		if _, err := ParseEvent(d); err != nil {
+			return nil, fmt.Errorf("event %d of %d: %w", i, len(data), err)
+		}
+	}
+	return l.appendData(ctx, data)
+}
+
+func (l *Log) appendData(ctx context.Context, data [][]byte) ([]Receipt, error) {
 	req := &appendReq{data: data, resp: make(chan appendResp, 1)}
 	select {
 	case l.reqs <- req:
 	case <-l.closing:
-		return Receipt{}, ErrClosed
+		return nil, ErrClosed
 	case <-ctx.Done():
-		return Receipt{}, ctx.Err()
+		return nil, ctx.Err()
 	}
 	select {
 	case r := <-req.resp:
-		return r.r, r.err
+		return r.rs, r.err
 	case <-ctx.Done():
-		return Receipt{}, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
@@ -169,19 +212,22 @@ func (l *Log) run() {
 	defer close(l.done)
 	for {
 		var batch []*appendReq
+		n := 0
 		select {
 		case r := <-l.reqs:
 			batch = append(batch, r)
+			n += len(r.data)
 		case <-l.closing:
 			return
 		}
 		// Take whatever else is waiting: those callers share this
 		// commit's fsync and signature.
 	more:
-		for len(batch) < l.max {
+		for n < l.max {
 			select {
 			case r := <-l.reqs:
 				batch = append(batch, r)
+				n += len(r.data)
 			default:
 				break more
 			}
@@ -240,21 +286,24 @@ func (l *Log) commit(batch []*appendReq) {
 	n := l.size
 	l.mu.RUnlock()
 	o := &overlay{ctx: ctx, st: l.st, base: tlog.StoredHashIndex(0, n)}
-	leaves := make([][]byte, len(batch))
-	for i, r := range batch {
-		hs, err := tlog.StoredHashes(n+int64(i), r.data, o)
-		if err != nil {
-			fail(fmt.Errorf("append event %d: %w", n+int64(i), err))
-			return
+	var leaves [][]byte
+	for _, r := range batch {
+		for _, d := range r.data {
+			i := n + int64(len(leaves))
+			hs, err := tlog.StoredHashes(i, d, o)
+			if err != nil {
+				fail(fmt.Errorf("append event %d: %w", i, err))
+				return
+			}
+			o.pending = append(o.pending, hs...)
+			leaves = append(leaves, d)
 		}
-		o.pending = append(o.pending, hs...)
-		leaves[i] = r.data
 	}
 	if err := l.st.Append(ctx, n, leaves, o.pending); err != nil {
 		fail(err)
 		return
 	}
-	size := n + int64(len(batch))
+	size := n + int64(len(leaves))
 	l.mu.Lock()
 	l.size = size
 	l.mu.Unlock()
@@ -266,8 +315,14 @@ func (l *Log) commit(batch []*appendReq) {
 		return
 	}
 	c, signed := l.Latest()
-	for i, r := range batch {
-		r.resp <- appendResp{r: Receipt{Index: n + int64(i), Checkpoint: c, Signed: signed}}
+	next := n
+	for _, r := range batch {
+		rs := make([]Receipt, len(r.data))
+		for i := range rs {
+			rs[i] = Receipt{Index: next, Checkpoint: c, Signed: signed}
+			next++
+		}
+		r.resp <- appendResp{rs: rs}
 	}
 }
 

@@ -295,3 +295,63 @@ func TestOpenRefusesDamagedTree(t *testing.T) {
 		t.Errorf("Open on a damaged tree: %v", err)
 	}
 }
+
+func TestAppendAllOneCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	l, st, key := newLog(t, 3)
+	es := make([]Event, 2500) // more than MaxBatch: still one checkpoint
+	for i := range es {
+		es[i] = ev(100 + i)
+	}
+	rs, err := l.AppendAll(ctx, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != len(es) {
+		t.Fatalf("%d receipts for %d events", len(rs), len(es))
+	}
+	for i, r := range rs {
+		if r.Index != int64(3+i) || r.Checkpoint.Size != 3+int64(len(es)) {
+			t.Fatalf("receipt %d: index %d in checkpoint %d", i, r.Index, r.Checkpoint.Size)
+		}
+	}
+	n := 0
+	st.Checkpoints(ctx, func(int64, []byte) error { n++; return nil })
+	if n != 5 { // the empty tree at Open, three single appends, one for the whole batch
+		t.Errorf("%d checkpoints, want 5", n)
+	}
+	// In order: leaf 3+i is es[i].
+	for _, i := range []int{0, 1, 1234, len(es) - 1} {
+		_, got, err := l.Event(ctx, int64(3+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Revision != es[i].Revision {
+			t.Errorf("leaf %d holds the wrong event", 3+i)
+		}
+	}
+	rep, err := Verify(ctx, st, key.Verifier)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %v", err, rep.Problems)
+	}
+	// Encoded events go in as they are; a non-canonical one is refused.
+	d, _ := ev(9999).Marshal()
+	r2, err := l.AppendEncoded(ctx, [][]byte{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := l.Event(ctx, r2[0].Index); !bytes.Equal(got, d) {
+		t.Errorf("AppendEncoded stored %s, want %s", got, d)
+	}
+	if _, err := l.AppendEncoded(ctx, [][]byte{append([]byte(" "), d...)}); !errors.Is(err, ErrInvalidEvent) {
+		t.Errorf("non-canonical event: %v", err)
+	}
+	// One invalid event fails the call and logs nothing.
+	bad := []Event{ev(1), {Kind: RecordCreated}}
+	if _, err := l.AppendAll(ctx, bad); !errors.Is(err, ErrInvalidEvent) {
+		t.Errorf("invalid batch: %v", err)
+	}
+	if c, _ := l.Latest(); c.Size != 4+int64(len(es)) {
+		t.Errorf("size %d after a refused batch", c.Size)
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sillok/sillok"
 )
@@ -40,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"Import", testImport},
 		{"Thesauri", testThesauri},
 		{"LinksAreReversible", testLinks},
+		{"Evidence", testEvidence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -669,5 +672,56 @@ func testLinks(t *testing.T, open Opener) {
 	h, _ := s.History(ctx, l.ID)
 	if len(h) != 2 {
 		t.Errorf("link history has %d revisions", len(h))
+	}
+}
+
+// testEvidence: evidence records keep their receipt metadata, are found by
+// hash, point at their source and at the original of a derived copy.
+func testEvidence(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	sc := buildScene(t, s)
+	const h1 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	const h2 = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+	recv := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+	orig := mustCreate(t, s, alice, &sillok.Evidence{SHA256: h1, Size: 4, MediaType: "text/plain", FileName: "interview.txt",
+		ReceivedBy: "alice", From: "courier", Received: recv, Channel: "in person", Source: sc.src.ID})
+	if sillok.KindOf(orig.ID) != sillok.KindEvidence || !strings.HasPrefix(string(orig.ID), "evi_") {
+		t.Errorf("evidence ID %s", orig.ID)
+	}
+	got, err := s.Get(ctx, orig.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bodyJSON(t, got.Body) != bodyJSON(t, orig.Body) {
+		t.Errorf("body = %s, want %s", bodyJSON(t, got.Body), bodyJSON(t, orig.Body))
+	}
+	if !got.Body.(*sillok.Evidence).Received.Equal(recv) {
+		t.Errorf("received %v", got.Body.(*sillok.Evidence).Received)
+	}
+	red := mustCreate(t, s, alice, &sillok.Evidence{SHA256: h2, Size: 4, ReceivedBy: "alice", Received: recv,
+		DerivedFrom: orig.ID, Operation: "redact"})
+	p, err := s.List(ctx, sillok.Filter{Kind: sillok.KindEvidence, Attrs: []sillok.Attr{{Key: "sha256", Value: h1}}})
+	if err != nil || len(p.Records) != 1 || p.Records[0].ID != orig.ID {
+		t.Errorf("list by sha256: %v %v", p, err)
+	}
+	p, err = s.List(ctx, sillok.Filter{Kind: sillok.KindEvidence, RefTo: orig.ID})
+	if err != nil || len(p.Records) != 1 || p.Records[0].ID != red.ID {
+		t.Errorf("derived copies of the original: %v %v", p, err)
+	}
+	p, err = s.List(ctx, sillok.Filter{Kind: sillok.KindEvidence, RefTo: sc.src.ID})
+	if err != nil || len(p.Records) != 1 || p.Records[0].ID != orig.ID {
+		t.Errorf("evidence of the source: %v %v", p, err)
+	}
+	for name, b := range map[string]*sillok.Evidence{
+		"upper-case hash":     {SHA256: strings.ToUpper(h1), ReceivedBy: "a", Received: recv},
+		"no receiver":         {SHA256: h1, Received: recv},
+		"no time":             {SHA256: h1, ReceivedBy: "a"},
+		"operation alone":     {SHA256: h1, ReceivedBy: "a", Received: recv, Operation: "ocr"},
+		"source not a source": {SHA256: h1, ReceivedBy: "a", Received: recv, Source: sc.act.ID},
+	} {
+		if err := s.Create(ctx, alice, &sillok.Record{Body: b}); !errors.Is(err, sillok.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
 	}
 }

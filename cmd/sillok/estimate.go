@@ -14,20 +14,6 @@ import (
 	"github.com/sillok/sillok/mse"
 )
 
-// listFlag collects a repeatable, comma-separable flag (link's multiFlag
-// takes file names, which may hold commas).
-type listFlag []string
-
-func (m *listFlag) String() string { return strings.Join(*m, ",") }
-func (m *listFlag) Set(s string) error {
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*m = append(*m, p)
-		}
-	}
-	return nil
-}
-
 func runEstimate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "estimate", "--input T.csv [--method chapman|lincoln-petersen|chao|loglinear|lcmcr|dga] [--model M] [--strata COL…] [--seed S] [--json]")
 	input := fs.String("input", "", "capture-history CSV (`file`, - for stdin): 0/1 list columns, optional count column; or nbcap,freq")

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 
 	"github.com/sillok/sillok/fulltext"
@@ -42,6 +43,9 @@ func commands() []command {
 		{"search", "search texts in Korean and English", runSearch},
 		{"estimate", "estimate how many were not documented (multiple systems estimation)", runEstimate},
 		{"key", "create organisation and recovery key files, escrows", runKey},
+		{"evidence", "add files to the evidence store (evidence add FILE...)", runEvidence},
+		{"log", "check the custody log against the records and files (log verify)", runLog},
+		{"bundle", "export evidence with custody proofs for offline checking (bundle export)", runBundle},
 	}
 }
 
@@ -171,5 +175,19 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "sillok (development)")
+	return nil
+}
+
+// listFlag collects a repeatable, comma-separated flag (link's multiFlag
+// takes file names, which may hold commas).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/evidence"
 	"github.com/sillok/sillok/fulltext"
 	"github.com/sillok/sillok/postgres"
 	"github.com/sillok/sillok/sqlite"
@@ -15,21 +16,55 @@ import (
 )
 
 // openStore opens the repository the global options name, creating it on
-// first use: PostgreSQL when --db is set, else SQLite in --data.
+// first use: PostgreSQL when --db is set, else SQLite in --data. Every
+// write through it is logged in the custody log (see openRepo); the log is
+// closed when the process ends.
 func (e *env) openStore(ctx context.Context) (*sqlstore.Store, error) {
-	opts := sqlstore.Options{Logger: e.log}
-	ix, err := e.searchIndex()
+	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	opts.Hooks = append(opts.Hooks, ix)
-	if e.dbURL != "" {
-		return postgres.Open(ctx, e.dbURL, opts)
+	return r.Store, nil
+}
+
+// openRepo opens the record store with its blob store and custody log.
+// Blobs, log and signing key live under --data in both deployments (with
+// --db too: DATA/blobs, DATA/custody, DATA/keys/custody.key). keyFile
+// overrides the key's place; "" means $SILLOK_LOG_KEY or the default.
+func (e *env) openRepo(ctx context.Context, keyFile string) (*evidence.Repo, error) {
+	if keyFile == "" {
+		keyFile = os.Getenv("SILLOK_LOG_KEY")
 	}
 	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(e.dataDir, "sillok.db"), opts)
+	open := func(ctx context.Context, opts sqlstore.Options) (*sqlstore.Store, error) {
+		if e.dbURL != "" {
+			return postgres.Open(ctx, e.dbURL, opts)
+		}
+		return sqlite.Open(ctx, filepath.Join(e.dataDir, "sillok.db"), opts)
+	}
+	ix, err := e.searchIndex()
+	if err != nil {
+		return nil, err
+	}
+	opts := sqlstore.Options{Logger: e.log, Hooks: []sqlstore.Hook{ix}}
+	return evidence.Open(ctx, evidence.Config{DataDir: e.dataDir, KeyFile: keyFile, Logger: e.log}, open, opts)
+}
+
+// searchIndex is the full-text index hook; its blind-index key is a key
+// file outside the database. The index is kept per env so that commands
+// can search it after opening the store.
+func (e *env) searchIndex() (*fulltext.Index, error) {
+	if e.index != nil {
+		return e.index, nil
+	}
+	key, err := e.secretKey("search.key")
+	if err != nil {
+		return nil, err
+	}
+	e.index = fulltext.New(key)
+	return e.index, nil
 }
 
 // describe says where the repository is, for messages (never the DSN's
@@ -64,26 +99,13 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := e.openStore(ctx)
+	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer r.Close()
 	fmt.Fprintf(e.stdout, "initialised %s\n", e.describe())
+	// The public key is what a court needs to trust a bundle: publish it.
+	fmt.Fprintf(e.stdout, "custody log %s; verifier key: %s\n", r.Custody.Key().Origin(), r.Custody.Key().VerifierKey)
 	return nil
-}
-
-// searchIndex is the full-text index hook; its blind-index key is a key
-// file outside the database. The index is kept per env so that commands
-// can search it after opening the store.
-func (e *env) searchIndex() (*fulltext.Index, error) {
-	if e.index != nil {
-		return e.index, nil
-	}
-	key, err := e.secretKey("search.key")
-	if err != nil {
-		return nil, err
-	}
-	e.index = fulltext.New(key)
-	return e.index, nil
 }

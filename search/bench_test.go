@@ -340,7 +340,7 @@ func BenchmarkSQLiteCorpus(b *testing.B) {
 	fmt.Fprintf(os.Stderr, "%-13s %7s  %26s  %s\n", "class", "queries", "windowed top 10 + count", "count alone")
 	for _, c := range slices.Sorted(maps.Keys(classes)) {
 		ss := classes[c]
-		fmt.Fprintf(os.Stderr, "%-13s %7d  p50 %6.1f p95 %7.1f ms  p95 %7.1f ms", c, len(ss),
+		fmt.Fprintf(os.Stderr, "%-13s %7d  p50 %6.1f p95 %7.1f ms  p95 %7.1f ms\n", c, len(ss),
 			pct(ss, window, 0.5), pct(ss, window, 0.95),
 			pct(ss, func(s sample) time.Duration { return s.count }, 0.95))
 	}

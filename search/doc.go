@@ -48,20 +48,18 @@
 //
 // # Ranking at scale
 //
-// FTS5's bm25() and PostgreSQL's ts_rank_cd are computed for every hit
-// before the best ten are known, so a query for a term found in a quarter
-// of a million testimonies costs seconds (BenchmarkSQLiteCorpus). Rank a
-// window instead, and count up to a cap ("1,000+"):
-//
-//	SELECT id FROM (SELECT rowid AS id, bm25(t) AS r FROM t WHERE t MATCH ?
-//	                ORDER BY rowid LIMIT 1000) ORDER BY r LIMIT 10
-//	SELECT count(*) FROM (SELECT 1 FROM t WHERE t MATCH ? LIMIT 1001)
-//
-// in ascending rowid order: FTS5 streams doclists forwards and stops at
-// the limit, but reads whole doclists to go backwards. A store that wants
-// the newest hits ranked gives its FTS5 rows rowids that decrease with
-// time. An FTS5 table made with prefix='1' answers one-syllable queries
-// several times faster, at the cost of an index about 80% larger.
+// FTS5's bm25() first counts every hit of each query phrase (for its IDF),
+// so a query ranked with it costs a pass over all its hits, however few
+// rows are ranked: a term found in a quarter of a million testimonies
+// costs hundreds of milliseconds (BenchmarkSQLiteCorpus), and so does
+// ts_rank_cd on PostgreSQL, which ranks every hit. Unranked, FTS5 streams
+// hits in ascending rowid order and stops at a LIMIT within milliseconds
+// (it reads whole doclists to go backwards, so a store that wants the
+// newest first gives its FTS5 rows rowids that decrease with time). For
+// large collections, count up to a cap ("1,000+") and rank a window of
+// hits without bm25(), e.g. by IDF from an fts5vocab table; that ranker is
+// not written yet. An FTS5 table made with prefix='1' answers one-syllable
+// queries about four times faster, for an index about 80% larger.
 //
 // # Blind index
 //

@@ -46,6 +46,21 @@
 // says when a text is beyond this (exact == false); such records are
 // searched with TSQueryLoose and their hits confirmed with Match.
 //
+// # Ranking at scale
+//
+// FTS5's bm25() first counts every hit of each query phrase (for its IDF),
+// so a query ranked with it costs a pass over all its hits, however few
+// rows are ranked: a term found in a quarter of a million testimonies
+// costs hundreds of milliseconds (BenchmarkSQLiteCorpus), and so does
+// ts_rank_cd on PostgreSQL, which ranks every hit. Unranked, FTS5 streams
+// hits in ascending rowid order and stops at a LIMIT within milliseconds
+// (it reads whole doclists to go backwards, so a store that wants the
+// newest first gives its FTS5 rows rowids that decrease with time). For
+// large collections, count up to a cap ("1,000+") and rank a window of
+// hits without bm25(), e.g. by IDF from an fts5vocab table; that ranker is
+// not written yet. An FTS5 table made with prefix='1' answers one-syllable
+// queries about four times faster, for an index about 80% larger.
+//
 // # Blind index
 //
 // For confidential records the index holds BlindTerms: an HMAC-SHA256 of

@@ -108,27 +108,37 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 	var cands []candidate
 	window := max(RankWindow, req.Offset+req.Limit)
 	scores := map[sillok.ID]float64{}
-	collect := func(blind bool, clause string, qargs ...any) error {
+	collect := func(blind bool, clause string, qargs ...any) (err error) {
 		n := len(args)
 		all := append(append([]any{}, args...), qargs...)
 		clause = shift(clause, n)
 		var sqlText string
 		switch ix.dialect {
 		case "sqlite":
-			// Counting and faceting need no score: BM25 costs a
-			// document-size lookup per row, so only the rank window is
-			// scored, by a second query.
+			// Counting and faceting need no score. SQLite's bm25() first
+			// counts every hit of each phrase, so it costs a pass over all
+			// hits however few rows it ranks: a query with more hits than
+			// MaxCandidates is not ranked (hits in index order; Capped says
+			// so), a narrower one is ranked by a second query.
 			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, 0, 0
 				FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
 				WHERE ` + clause + ` AND d.blind = ` + boolLit(ix.dialect, blind) + where + `
 				ORDER BY search_fts.rowid LIMIT ` + fmt.Sprint(MaxCandidates+1)
 			if !blind {
-				if err := ix.scores(ctx, scores, `SELECT d.record_id, -bm25(search_fts)
-					FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
-					WHERE `+clause+` AND d.blind = 0`+where+`
-					ORDER BY search_fts.rowid LIMIT `+fmt.Sprint(window), all...); err != nil {
-					return err
-				}
+				defer func() {
+					if err != nil || len(cands) > MaxCandidates {
+						return
+					}
+					err = ix.scores(ctx, scores, `SELECT d.record_id, -bm25(search_fts)
+						FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
+						WHERE `+clause+` AND d.blind = 0`+where+`
+						ORDER BY search_fts.rowid LIMIT `+fmt.Sprint(window), all...)
+					for i := range cands {
+						if sc, ok := scores[cands[i].id]; ok {
+							cands[i].score = sc
+						}
+					}
+				}()
 			}
 		case "postgres":
 			sqlText = `SELECT d.record_id, d.kind, d.org, d.level, d.act_type, d.sex, ` + rankExpr(clause) + `, CASE WHEN d.exact THEN 0 ELSE 1 END
@@ -148,10 +158,8 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 				return fmt.Errorf("search: %w", err)
 			}
 			c.confirm = blind || loose == 1
-			if sc, ok := scores[c.id]; ok {
-				c.score = sc
-			} else if ix.dialect == "sqlite" && !blind {
-				c.score = math.Inf(-1) // outside the rank window: after the ranked hits, in index order
+			if ix.dialect == "sqlite" && !blind {
+				c.score = math.Inf(-1) // unranked: after the ranked hits, in index order
 			}
 			cands = append(cands, c)
 		}

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -53,6 +54,7 @@ type prepared struct {
 	dates *dateColumn
 	paths [][]int32
 	folds map[string]*foldedColumn
+	alts  map[string]*alternatives
 }
 
 type foldedColumn struct {
@@ -145,6 +147,62 @@ func (p *prepared) getFold(name string, f func(string) string) *foldedColumn {
 	return fc
 }
 
+// alternatives holds, per column code, the folded codes of the value's
+// "|"-separated alternatives (sorted, without repeats) and per folded code
+// its runes.
+type alternatives struct {
+	keys  [][]int32
+	runes [][]rune
+}
+
+func (p *prepared) getAlternatives(name string, f func(string) string) *alternatives {
+	if p.alts == nil {
+		p.alts = make(map[string]*alternatives)
+	}
+	if a, ok := p.alts[name]; ok {
+		return a
+	}
+	a := &alternatives{keys: make([][]int32, len(p.col.values)), runes: [][]rune{nil}}
+	dict := make(map[string]int32)
+	for code := 1; code < len(p.col.values); code++ {
+		for _, alt := range strings.Split(p.col.values[code], "|") {
+			k := f(alt)
+			if k == "" {
+				continue
+			}
+			id, ok := dict[k]
+			if !ok {
+				id = int32(len(a.runes))
+				dict[k] = id
+				a.runes = append(a.runes, []rune(k))
+			}
+			if !slices.Contains(a.keys[code], id) {
+				a.keys[code] = append(a.keys[code], id)
+			}
+		}
+		slices.Sort(a.keys[code])
+	}
+	p.alts[name] = a
+	return a
+}
+
+// test returns the level test: some alternative of a equals one of b, or,
+// with min > 0, their Jaro–Winkler similarity reaches min. A value without
+// any non-empty alternative agrees with nothing.
+func (x *alternatives) test(min float64) func(a, b int32) bool {
+	return func(a, b int32) bool {
+		ka, kb := x.keys[a], x.keys[b]
+		for _, i := range ka {
+			for _, j := range kb {
+				if i == j || min > 0 && jaroRunes(x.runes[i], x.runes[j], true) >= min {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
 // compile binds comparison c to prepared column p.
 func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*compiled, error) {
 	cc := &compiled{column: c.Column, codes: p.col.codes, tf: -1}
@@ -185,6 +243,12 @@ func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*
 					return k[a] != 0 && k[b] != 0 && (k[a] == k[b] || jaroRunes(fc.runes[k[a]], fc.runes[k[b]], true) >= min)
 				}
 			}
+		case "name_any":
+			f, ok := folds[l.Fold]
+			if !ok {
+				return nil, fmt.Errorf("comparison %q level %d: no fold named %q", c.Column, li+1, l.Fold)
+			}
+			t = p.getAlternatives(l.Fold, f).test(l.Min)
 		case "date_exact", "date_within_days", "date_year", "date_years":
 			// The same tests as CompareDates, on values prepared per code.
 			d := p.getDates()

@@ -85,6 +85,10 @@ type Comparison struct {
 //	levenshtein_sim   min   1 − distance/longer length ≥ min
 //	name        fold [min]  folded values equal (or their Jaro–Winkler ≥ min);
 //	                        fold names a function given in Options.Folds
+//	name_any    fold [min]  the value lists alternatives separated by "|"
+//	                        (a person's several names): some folded
+//	                        alternative of one equals one of the other (or
+//	                        their Jaro–Winkler ≥ min)
 //	date_exact              same full date
 //	date_within_days  max   full dates at most max days apart
 //	date_year               same year
@@ -114,11 +118,11 @@ func (l Level) Label() string {
 		return fmt.Sprintf("%s<=%g", l.Type, l.Max)
 	case "jaro_winkler", "levenshtein_sim":
 		return fmt.Sprintf("%s>=%g", l.Type, l.Min)
-	case "name":
+	case "name", "name_any":
 		if l.Min > 0 {
-			return fmt.Sprintf("name(%s) jaro_winkler>=%g", l.Fold, l.Min)
+			return fmt.Sprintf("%s(%s) jaro_winkler>=%g", l.Type, l.Fold, l.Min)
 		}
-		return fmt.Sprintf("name(%s)", l.Fold)
+		return fmt.Sprintf("%s(%s)", l.Type, l.Fold)
 	case "place":
 		return fmt.Sprintf("place depth>=%d", l.Depth)
 	}
@@ -252,12 +256,12 @@ func (l Level) check(last bool) error {
 		if l.Min <= 0 || l.Min > 1 {
 			return fmt.Errorf("%s: min %g not in (0, 1]", l.Type, l.Min)
 		}
-	case "name":
+	case "name", "name_any":
 		if l.Fold == "" {
-			return errors.New("name: fold is required")
+			return fmt.Errorf("%s: fold is required", l.Type)
 		}
 		if l.Min < 0 || l.Min > 1 {
-			return fmt.Errorf("name: min %g not in [0, 1]", l.Min)
+			return fmt.Errorf("%s: min %g not in [0, 1]", l.Type, l.Min)
 		}
 	case "place":
 		if l.Depth < 1 {

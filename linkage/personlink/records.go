@@ -1,0 +1,223 @@
+package personlink
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/korean"
+	"github.com/sillok/sillok/linkage"
+)
+
+// Columns of the linkage table built from person records. Name columns hold
+// korean keys, not names; "given" lists the keys of every given name a
+// record carries, separated by "|" (compared with a name_any level).
+const (
+	ColSurname = "surname" // korean.SurnameKey of the family name
+	ColGiven   = "given"   // keys of all given names: birth, South, romanized
+	ColGiven1  = "given1"  // key of the first given name, for blocking
+	ColBirth   = "birth"   // YYYY, YYYY-MM or YYYY-MM-DD
+	ColSex     = "sex"
+	ColOrigin  = "origin" // place path of location IDs, province first
+)
+
+// Columns lists the table's columns in order.
+func Columns() []string {
+	return []string{ColSurname, ColGiven, ColGiven1, ColBirth, ColSex, ColOrigin}
+}
+
+// KeyFold is the fold settings name for the prepared keys: they are folded
+// already, so it is the identity.
+const KeyFold = "key"
+
+// Folds returns the folds the default settings use.
+func Folds() map[string]func(string) string {
+	return map[string]func(string) string{
+		KeyFold:          func(s string) string { return s },
+		"korean":         korean.Key,
+		"korean_surname": korean.SurnameKey,
+		"korean_given":   korean.GivenKey,
+	}
+}
+
+// Builder turns person records into rows of a linkage table. Locations must
+// be added before the persons whose origin they are, so that origins become
+// place paths. It keeps no names: only their keys, in memory.
+type Builder struct {
+	tab    *linkage.Table
+	ids    []sillok.ID
+	orgs   []string
+	places map[sillok.ID]place
+	byName map[string]sillok.ID // Korean location name → location
+	row    []string
+}
+
+type place struct {
+	parent sillok.ID
+	depth  int
+}
+
+// NewBuilder returns an empty builder.
+func NewBuilder() *Builder {
+	tab, err := linkage.NewTable(Columns()...)
+	if err != nil {
+		panic(err) // fixed, distinct column names
+	}
+	return &Builder{tab: tab, places: map[sillok.ID]place{}, byName: map[string]sillok.ID{}, row: make([]string, len(Columns()))}
+}
+
+// AddLocation records a location for origin paths. Other kinds are
+// ignored.
+func (b *Builder) AddLocation(r *sillok.Record) {
+	l, ok := r.Body.(*sillok.Location)
+	if !ok || r.Deleted {
+		return
+	}
+	b.places[r.ID] = place{parent: l.Parent}
+	for _, n := range l.Names {
+		if korean.ContainsHangul(n.Value) {
+			k := korean.Normalize(strings.TrimSpace(n.Value))
+			if _, dup := b.byName[k]; !dup {
+				b.byName[k] = r.ID
+			}
+		}
+	}
+}
+
+// AddPerson appends a person record as a table row, with its organisation
+// as the source. Other kinds and deleted records are ignored.
+func (b *Builder) AddPerson(r *sillok.Record) error {
+	p, ok := r.Body.(*sillok.Person)
+	if !ok || r.Deleted {
+		return nil
+	}
+	fillRow(b.row, p, b)
+	if err := b.tab.Add(r.Org, string(r.ID), b.row...); err != nil {
+		return fmt.Errorf("person %s: %w", r.ID, err)
+	}
+	b.ids = append(b.ids, r.ID)
+	return nil
+}
+
+// Len is the number of persons added.
+func (b *Builder) Len() int { return len(b.ids) }
+
+// Table returns the table of the persons added so far; record i is person
+// IDs()[i].
+func (b *Builder) Table() *linkage.Table { return b.tab }
+
+// IDs returns the person IDs in table order.
+func (b *Builder) IDs() []sillok.ID { return b.ids }
+
+// fillRow computes the row of p. Names: the family name comes from the
+// first Hangul name that is not a nickname (the spelling organisations
+// agree on most), else from the first name; every name contributes its
+// given name's key, so a record with a birth name and a name taken in the
+// South agrees with a record carrying either. A romanized name in Western
+// order (given name first) is recognised when its last word, not its first,
+// is the family name found so far.
+func fillRow(row []string, p *sillok.Person, b *Builder) {
+	clear(row)
+	var sur string
+	var givens []string
+	add := func(k string) {
+		if k != "" && !contains(givens, k) {
+			givens = append(givens, k)
+		}
+	}
+	// The surname first, from the most trustworthy name.
+	for pass := 0; pass < 2 && sur == ""; pass++ {
+		for _, n := range p.Names {
+			if n.Type == "nickname" || pass == 0 && !korean.ContainsHangul(n.Value) {
+				continue
+			}
+			f, _ := korean.SplitName(n.Value)
+			if sur = korean.SurnameKey(f); sur != "" {
+				break
+			}
+		}
+	}
+	for _, n := range p.Names {
+		if n.Type == "nickname" {
+			// "김씨" (Mr/Ms Kim) names the family only; a nickname from a
+			// given name ("영이") is too loose to compare.
+			if v := strings.TrimSpace(n.Value); sur == "" && strings.HasSuffix(v, "씨") {
+				sur = korean.SurnameKey(strings.TrimSuffix(v, "씨"))
+			}
+			continue
+		}
+		f, g := korean.SplitName(n.Value)
+		if sur != "" && korean.SurnameKey(f) != sur && !korean.ContainsHangul(n.Value) {
+			// Western order: "Yong-hui Ri", "Young Hee Lee".
+			if ws := strings.Fields(n.Value); len(ws) >= 2 && korean.SurnameKey(ws[len(ws)-1]) == sur {
+				g = strings.Join(ws[:len(ws)-1], " ")
+			}
+		}
+		add(korean.GivenKey(g))
+	}
+	row[0] = sur
+	row[1] = strings.Join(givens, "|")
+	if len(givens) > 0 {
+		row[2] = givens[0]
+	}
+	row[3] = birthText(p.Birth)
+	row[4] = string(p.Sex)
+	row[5] = b.originPath(p)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// birthText writes a birth date at the precision it was recorded: an
+// approximate date or a range within one year keeps the year only; a wider
+// range is null.
+func birthText(d sillok.FuzzyDate) string {
+	if d.IsZero() || d.Lo.Year() != d.Hi.Year() {
+		return ""
+	}
+	y := d.Lo.Year()
+	switch {
+	case d.Approx:
+	case d.Precision == sillok.Day:
+		return d.Lo.Format("2006-01-02")
+	case d.Precision == sillok.Month:
+		return d.Lo.Format("2006-01")
+	}
+	return fmt.Sprintf("%04d", y)
+}
+
+// originPath is the origin as a path of location IDs, most general first:
+// from Origin, else from the words of OriginText that name a known
+// location (the last such word, the most specific in Korean order).
+func (b *Builder) originPath(p *sillok.Person) string {
+	id := p.Origin
+	if id == "" && p.OriginText != "" {
+		for _, w := range strings.Fields(korean.Normalize(p.OriginText)) {
+			if l, ok := b.byName[w]; ok {
+				id = l
+			}
+		}
+	}
+	if id == "" {
+		return ""
+	}
+	var path []string
+	for seen := 0; id != "" && seen < 16; seen++ {
+		path = append(path, string(id))
+		pl, ok := b.places[id]
+		if !ok {
+			break
+		}
+		id = pl.parent
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return strings.Join(path, "/")
+}

@@ -27,6 +27,9 @@ type compiled struct {
 	tfWeight float64
 	tfKey    []int32
 	tfFreq   []float64
+	// tfPair, when set, gives the key of an agreeing pair of codes instead
+	// of tfKey (name_any: the alternative the two values share).
+	tfPair func(a, b int32) int32
 }
 
 func (c *compiled) nLevels() int { return len(c.tests) + 1 }
@@ -203,6 +206,43 @@ func (x *alternatives) test(min float64) func(a, b int32) bool {
 	}
 }
 
+// frequencies returns per folded key the share of records (with any
+// alternative) that carry it.
+func (x *alternatives) frequencies(counts []int32) []float64 {
+	f := make([]float64, len(x.runes))
+	var total float64
+	for code := 1; code < len(x.keys); code++ {
+		if len(x.keys[code]) == 0 {
+			continue
+		}
+		total += float64(counts[code])
+		for _, k := range x.keys[code] {
+			f[k] += float64(counts[code])
+		}
+	}
+	if total > 0 {
+		for k := range f {
+			f[k] /= total
+		}
+	}
+	return f
+}
+
+// commonKey returns the key two values share for term-frequency
+// adjustment: of the shared alternatives the most frequent (the
+// conservative choice); 0 when they share none.
+func (x *alternatives) commonKey(freq []float64) func(a, b int32) int32 {
+	return func(a, b int32) int32 {
+		best := int32(0)
+		for _, i := range x.keys[a] {
+			if slices.Contains(x.keys[b], i) && (best == 0 || freq[i] > freq[best]) {
+				best = i
+			}
+		}
+		return best
+	}
+}
+
 // compile binds comparison c to prepared column p.
 func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*compiled, error) {
 	cc := &compiled{column: c.Column, codes: p.col.codes, tf: -1}
@@ -276,7 +316,13 @@ func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*
 		cc.tests = append(cc.tests, t)
 		if l.TFWeight > 0 {
 			cc.tf, cc.tfWeight = li, l.TFWeight
-			cc.tfKey, cc.tfFreq = termFrequencies(p, l, folds)
+			if l.Type == "name_any" {
+				x := p.getAlternatives(l.Fold, folds[l.Fold])
+				cc.tfFreq = x.frequencies(p.col.counts)
+				cc.tfPair = x.commonKey(cc.tfFreq)
+			} else {
+				cc.tfKey, cc.tfFreq = termFrequencies(p, l, folds)
+			}
 		}
 	}
 	return cc, nil

@@ -162,6 +162,43 @@ func TestNameAnyLevel(t *testing.T) {
 	}
 }
 
+// TestNameAnyTermFrequency checks the term-frequency key of a name_any
+// level: the most frequent alternative two records share, with its share
+// of the records that have any.
+func TestNameAnyTermFrequency(t *testing.T) {
+	tab, err := TableOf([]Record{
+		{Source: "a", ID: "1", Fields: map[string]string{"n": "x|y"}},
+		{Source: "a", ID: "2", Fields: map[string]string{"n": "x|y"}},
+		{Source: "a", ID: "3", Fields: map[string]string{"n": "x"}},
+		{Source: "a", ID: "4", Fields: map[string]string{"n": "z"}},
+	}, "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Settings{IDColumn: "id", Comparisons: []Comparison{{Column: "n", Levels: []Level{{Type: "name_any", Fold: "id", TFWeight: 1}}}},
+		Blocking: [][]string{{"n"}}, USamplePairs: -1}
+	l, err := NewLinker(tab, s, Options{Folds: map[string]func(string) string{"id": func(s string) string { return s }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := l.comps[0]
+	key := func(i, j int32) string {
+		k := cc.tfPair(cc.codes[i], cc.codes[j])
+		if k == 0 {
+			return ""
+		}
+		return string(l.prep["n"].alts["id"].runes[k])
+	}
+	// x is on 3 of 4 records, y on 2: records 1 and 2 share both, and x
+	// counts.
+	if k := key(0, 1); k != "x" || cc.tfFreq[cc.tfPair(cc.codes[0], cc.codes[1])] != 0.75 {
+		t.Errorf("shared key of x|y and x|y: %q", k)
+	}
+	if k := key(0, 3); k != "" {
+		t.Errorf("shared key of x|y and z: %q, want none", k)
+	}
+}
+
 func TestTermFrequency(t *testing.T) {
 	var recs []Record
 	for i := 0; i < 10; i++ {

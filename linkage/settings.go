@@ -107,7 +107,9 @@ type Level struct {
 	M float64 `json:"m,omitempty"`
 	U float64 `json:"u,omitempty"`
 	// TFWeight in (0, 1] adjusts the Bayes factor of an exact or name level
-	// by the frequency of the agreeing value: ×(u/tf)^weight.
+	// by the frequency of the agreeing value: ×(u/tf)^weight. On a name_any
+	// level the value is the most frequent alternative the two share, and
+	// its frequency the share of records carrying it.
 	TFWeight float64 `json:"tf_weight,omitempty"`
 }
 
@@ -278,8 +280,8 @@ func (l Level) check(last bool) error {
 		if l.TFWeight < 0 || l.TFWeight > 1 {
 			return fmt.Errorf("tf_weight %g not in (0, 1]", l.TFWeight)
 		}
-		if l.Type != "exact" && !(l.Type == "name" && l.Min == 0) {
-			return fmt.Errorf("tf_weight on a %s level: only exact and name levels without min", l.Type)
+		if l.Type != "exact" && !((l.Type == "name" || l.Type == "name_any") && l.Min == 0) {
+			return fmt.Errorf("tf_weight on a %s level: only exact, name and name_any levels without min", l.Type)
 		}
 	}
 	if l.M < 0 || l.M > 1 || l.U < 0 || l.U > 1 {

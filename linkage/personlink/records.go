@@ -19,20 +19,46 @@ const (
 	ColBirth   = "birth"   // YYYY, YYYY-MM or YYYY-MM-DD
 	ColSex     = "sex"
 	ColOrigin  = "origin" // place path of location IDs, province first
+	ColEvents  = "events" // IDs of the events of the acts done to the person, "|"-separated
 )
 
 // Columns lists the table's columns in order.
 func Columns() []string {
-	return []string{ColSurname, ColGiven, ColGiven1, ColBirth, ColSex, ColOrigin}
+	return []string{ColSurname, ColGiven, ColGiven1, ColBirth, ColSex, ColOrigin, ColEvents}
 }
 
 // KeyFold is the fold settings name for the prepared keys: they are folded
 // already, so it is the identity.
 const KeyFold = "key"
 
+// LooseFold is the fold name of LooseKey.
+const LooseFold = "loose"
+
+// LooseKey loosens a given-name key from korean.GivenKey where spellings of
+// one name still differ: the initial-sound rule applied inside a given name
+// (지련 and 지연, 대룡 and 대용: "jilyon" and "ji-yon") and the hyphen the key
+// keeps between a syllable and a following vowel. It drops an "l" before
+// "y" or "i" and every hyphen. It merges more than the key does (연림 and 연임),
+// so it is a weaker level than key equality, not a replacement.
+func LooseKey(key string) string {
+	if !strings.ContainsAny(key, "l-") {
+		return key
+	}
+	b := make([]byte, 0, len(key))
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '-' || c == 'l' && i+1 < len(key) && (key[i+1] == 'y' || key[i+1] == 'i') {
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
 // Folds returns the folds the default settings use.
 func Folds() map[string]func(string) string {
 	return map[string]func(string) string{
+		LooseFold:        LooseKey,
 		KeyFold:          func(s string) string { return s },
 		"korean":         korean.Key,
 		"korean_surname": korean.SurnameKey,
@@ -50,6 +76,7 @@ type Builder struct {
 	places map[sillok.ID]place
 	byName map[string]sillok.ID // Korean location name → location
 	row    []string
+	index  map[sillok.ID]int // person → table index
 }
 
 type place struct {
@@ -63,7 +90,7 @@ func NewBuilder() *Builder {
 	if err != nil {
 		panic(err) // fixed, distinct column names
 	}
-	return &Builder{tab: tab, places: map[sillok.ID]place{}, byName: map[string]sillok.ID{}, row: make([]string, len(Columns()))}
+	return &Builder{tab: tab, places: map[sillok.ID]place{}, byName: map[string]sillok.ID{}, row: make([]string, len(Columns())), index: map[sillok.ID]int{}}
 }
 
 // AddLocation records a location for origin paths. Other kinds are
@@ -95,7 +122,38 @@ func (b *Builder) AddPerson(r *sillok.Record) error {
 	if err := b.tab.Add(r.Org, string(r.ID), b.row...); err != nil {
 		return fmt.Errorf("person %s: %w", r.ID, err)
 	}
+	b.index[r.ID] = len(b.ids)
 	b.ids = append(b.ids, r.ID)
+	return nil
+}
+
+// AddAct adds the event of an act to its victim's events, when the victim
+// was added before. Two reports of one person by different organisations
+// often record the same arrest or detention, a shared event record; two
+// people who share an event are still often different people (a mass
+// arrest), so the settings weigh it like any other comparison. Other kinds
+// and deleted records are ignored.
+func (b *Builder) AddAct(r *sillok.Record) error {
+	a, ok := r.Body.(*sillok.Act)
+	if !ok || r.Deleted || a.Event == "" {
+		return nil
+	}
+	i, ok := b.index[a.Victim]
+	if !ok {
+		return nil
+	}
+	ev := b.tab.Value(i, ColEvents)
+	for _, e := range strings.Split(ev, "|") {
+		if e == string(a.Event) {
+			return nil
+		}
+	}
+	if ev != "" {
+		ev += "|"
+	}
+	if err := b.tab.Set(i, ColEvents, ev+string(a.Event)); err != nil {
+		return fmt.Errorf("act %s: %w", r.ID, err)
+	}
 	return nil
 }
 

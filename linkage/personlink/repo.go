@@ -38,7 +38,6 @@ func PairOf(a, b sillok.ID) Pair {
 // table, and the live links by pair.
 type Snapshot struct {
 	*Builder
-	index map[sillok.ID]int
 	Links map[Pair]*sillok.Record
 }
 
@@ -52,9 +51,8 @@ func Load(ctx context.Context, r sillok.Reader) (*Snapshot, error) {
 	if err := each(ctx, r, sillok.KindPerson, s.AddPerson); err != nil {
 		return nil, err
 	}
-	s.index = make(map[sillok.ID]int, s.Len())
-	for i, id := range s.IDs() {
-		s.index[id] = i
+	if err := each(ctx, r, sillok.KindAct, s.AddAct); err != nil {
+		return nil, err
 	}
 	err := each(ctx, r, sillok.KindLink, func(rec *sillok.Record) error {
 		l, ok := rec.Body.(*sillok.Link)
@@ -71,8 +69,8 @@ func Load(ctx context.Context, r sillok.Reader) (*Snapshot, error) {
 }
 
 // Index returns the table index of a person, or −1.
-func (s *Snapshot) Index(id sillok.ID) int {
-	if i, ok := s.index[id]; ok {
+func (b *Builder) Index(id sillok.ID) int {
+	if i, ok := b.index[id]; ok {
 		return i
 	}
 	return -1

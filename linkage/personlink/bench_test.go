@@ -1,0 +1,131 @@
+package personlink
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/demo"
+	"github.com/sillok/sillok/linkage"
+)
+
+// keepSink keeps the records linkage reads (locations, persons, acts) in
+// generation order, and drops the rest.
+type keepSink struct{ recs []*sillok.Record }
+
+func (k *keepSink) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	switch r.Kind {
+	case sillok.KindLocation, sillok.KindPerson, sillok.KindAct:
+		k.recs = append(k.recs, r)
+	}
+	return nil
+}
+
+// truthWriter reads the demo's truth CSV as it is written.
+type truthWriter struct {
+	pw   *io.PipeWriter
+	done chan map[string]string
+}
+
+func newTruthWriter() *truthWriter {
+	pr, pw := io.Pipe()
+	tw := &truthWriter{pw: pw, done: make(chan map[string]string, 1)}
+	go func() {
+		m := map[string]string{}
+		r := csv.NewReader(pr)
+		for {
+			row, err := r.Read()
+			if err != nil {
+				break
+			}
+			m[row[0]] = row[1]
+		}
+		pr.Close()
+		tw.done <- m
+	}()
+	return tw
+}
+
+func (t *truthWriter) Write(p []byte) (int, error) { return t.pw.Write(p) }
+func (t *truthWriter) result() map[string]string   { t.pw.Close(); return <-t.done }
+
+// peakRSS reads the process's peak resident memory (Linux), in bytes.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// benchDemo links about `records` demo person records end to end: person
+// rows from the records (names to keys, origins to place paths, acts to
+// events), blocking, comparing, u sampling, EM, scoring and clustering.
+// Generating the demo data is not timed. People is chosen so that the
+// person records number about `records` (the demo writes 1.42 person
+// records per individual).
+func benchDemo(b *testing.B, records int) {
+	people := int(float64(records) / 1.42)
+	var sink keepSink
+	tw := newTruthWriter()
+	st, err := demo.Generate(context.Background(), demo.Options{People: people, Seed: 1, Truth: tw}, &sink)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := tw.result()
+	runtime.GC()
+	b.ResetTimer()
+	var res *linkage.Result
+	var bl *Builder
+	for b.Loop() {
+		bl = NewBuilder()
+		for _, r := range sink.recs {
+			var err error
+			switch r.Kind {
+			case sillok.KindLocation:
+				bl.AddLocation(r)
+			case sillok.KindPerson:
+				err = bl.AddPerson(r)
+			case sillok.KindAct:
+				err = bl.AddAct(r)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		res, err = linkage.Link(context.Background(), bl.Table(), DefaultSettings(), linkage.Options{Folds: Folds()}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	truth := make([]string, bl.Len())
+	for i, id := range bl.IDs() {
+		truth[i] = key[string(id)]
+	}
+	q, err := linkage.Evaluate(res.Cluster, truth)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.PersonRecords), "persons")
+	b.ReportMetric(float64(res.Stats.CandidatePairs), "pairs")
+	b.ReportMetric(peakRSS()/(1<<20), "peak-MiB")
+	b.ReportMetric(q.Precision, "precision")
+	b.ReportMetric(q.Recall, "recall")
+}
+
+func BenchmarkLinkDemo100k(b *testing.B) { benchDemo(b, 100_000) }
+
+func BenchmarkLinkDemo1M(b *testing.B) { benchDemo(b, 1_000_000) }

@@ -15,16 +15,20 @@ import (
 const (
 	ColSurname = "surname" // korean.SurnameKey of the family name
 	ColGiven   = "given"   // keys of all given names: birth, South, romanized
-	ColGiven1  = "given1"  // key of the first given name, for blocking
-	ColBirth   = "birth"   // YYYY, YYYY-MM or YYYY-MM-DD
-	ColSex     = "sex"
-	ColOrigin  = "origin" // place path of location IDs, province first
-	ColEvents  = "events" // IDs of the events of the acts done to the person, "|"-separated
+	// Blocking keys, one given name each, so that two records meet in a
+	// block when any of the three agree.
+	ColGivenBirth = "given_birth" // key of the birth name (or of the only romanized name when no South name is known)
+	ColGivenRoman = "given_roman" // key of the first romanized name
+	ColGivenSouth = "given_south" // key of the name taken in the South
+	ColBirth      = "birth"       // YYYY, YYYY-MM or YYYY-MM-DD
+	ColSex        = "sex"
+	ColOrigin     = "origin" // place path of location IDs, province first
+	ColEvents     = "events" // IDs of the events of the acts done to the person, "|"-separated
 )
 
 // Columns lists the table's columns in order.
 func Columns() []string {
-	return []string{ColSurname, ColGiven, ColGiven1, ColBirth, ColSex, ColOrigin, ColEvents}
+	return []string{ColSurname, ColGiven, ColGivenBirth, ColGivenRoman, ColGivenSouth, ColBirth, ColSex, ColOrigin, ColEvents}
 }
 
 // KeyFold is the fold settings name for the prepared keys: they are folded
@@ -195,6 +199,11 @@ func fillRow(row []string, p *sillok.Person, b *Builder) {
 			}
 		}
 	}
+	var gBirth, gRoman, gSouth string
+	hasSouth := false
+	for _, n := range p.Names {
+		hasSouth = hasSouth || n.Type == "south"
+	}
 	for _, n := range p.Names {
 		if n.Type == "nickname" {
 			// "김씨" (Mr/Ms Kim) names the family only; a nickname from a
@@ -204,23 +213,40 @@ func fillRow(row []string, p *sillok.Person, b *Builder) {
 			}
 			continue
 		}
+		hangul := korean.ContainsHangul(n.Value)
 		f, g := korean.SplitName(n.Value)
-		if sur != "" && korean.SurnameKey(f) != sur && !korean.ContainsHangul(n.Value) {
+		if sur != "" && korean.SurnameKey(f) != sur && !hangul {
 			// Western order: "Yong-hui Ri", "Young Hee Lee".
 			if ws := strings.Fields(n.Value); len(ws) >= 2 && korean.SurnameKey(ws[len(ws)-1]) == sur {
 				g = strings.Join(ws[:len(ws)-1], " ")
 			}
 		}
-		add(korean.GivenKey(g))
+		k := korean.GivenKey(g)
+		add(k)
+		switch {
+		case n.Type == "south":
+			if gSouth == "" {
+				gSouth = k
+			}
+		case hangul:
+			if gBirth == "" {
+				gBirth = k
+			}
+		default:
+			if gRoman == "" {
+				gRoman = k
+			}
+		}
+	}
+	if gBirth == "" && !hasSouth {
+		gBirth = gRoman
 	}
 	row[0] = sur
 	row[1] = strings.Join(givens, "|")
-	if len(givens) > 0 {
-		row[2] = givens[0]
-	}
-	row[3] = birthText(p.Birth)
-	row[4] = string(p.Sex)
-	row[5] = b.originPath(p)
+	row[2], row[3], row[4] = gBirth, gRoman, gSouth
+	row[5] = birthText(p.Birth)
+	row[6] = string(p.Sex)
+	row[7] = b.originPath(p)
 }
 
 func contains(ss []string, s string) bool {

@@ -371,6 +371,23 @@ func termKey(t Term, folds map[string]func(string) string) (func(string) string,
 			}
 			return strconv.Itoa(d.Year)
 		}, nil
+	case "full":
+		return func(v string) string {
+			d, err := ParseDate(v)
+			if err != nil || !d.Full() {
+				return ""
+			}
+			return v
+		}, nil
+	case "place":
+		n, _ := strconv.Atoi(t.Arg)
+		return func(v string) string {
+			p := PlacePath(v)
+			if len(p) < n {
+				return ""
+			}
+			return strings.Join(p[:n], "/")
+		}, nil
 	case "prefix":
 		n, _ := strconv.Atoi(t.Arg)
 		return func(v string) string {

@@ -326,11 +326,13 @@ func spread(levels []Level) error {
 // Term is one part of a blocking rule: a column, optionally transformed.
 type Term struct {
 	Column    string
-	Transform string // "", "year", "prefix", "fold", "lower"
+	Transform string // "", "year", "full", "prefix", "place", "fold", "lower"
 	Arg       string // prefix length or fold name
 }
 
-// ParseTerm reads a blocking term: col, year(col), prefix(col,N),
+// ParseTerm reads a blocking term: col, year(col), full(col) (a date only
+// when year, month and day are known), prefix(col,N), place(col,N) (the
+// first N components of a place path; null when it has fewer),
 // fold(col,NAME) or lower(col).
 func ParseTerm(s string) (Term, error) {
 	s = strings.TrimSpace(s)
@@ -354,16 +356,16 @@ func ParseTerm(s string) (Term, error) {
 	}
 	t := Term{Column: args[0], Transform: fn}
 	switch fn {
-	case "year", "lower":
+	case "year", "lower", "full":
 		if len(args) != 1 {
 			return Term{}, fmt.Errorf("term %q: %s takes one argument", s, fn)
 		}
-	case "prefix":
+	case "prefix", "place":
 		if len(args) != 2 {
-			return Term{}, fmt.Errorf("term %q: prefix takes a column and a length", s)
+			return Term{}, fmt.Errorf("term %q: %s takes a column and a length", s, fn)
 		}
 		if n, err := strconv.Atoi(args[1]); err != nil || n < 1 {
-			return Term{}, fmt.Errorf("term %q: prefix length must be a whole number ≥ 1", s)
+			return Term{}, fmt.Errorf("term %q: %s length must be a whole number ≥ 1", s, fn)
 		}
 		t.Arg = args[1]
 	case "fold":

@@ -95,3 +95,22 @@ func FuzzLooseKey(f *testing.F) {
 		}
 	})
 }
+
+// TestUnion checks clustering with cannot-link constraints: a chain of
+// same links does not join records a different decision separates, and
+// the constraint follows the components as they merge.
+func TestUnion(t *testing.T) {
+	u := newUnion(5)
+	u.cannot(0, 3)
+	for _, j := range [][2]int32{{0, 1}, {1, 2}, {3, 4}} {
+		if !u.join(j[0], j[1]) {
+			t.Fatalf("join %v refused", j)
+		}
+	}
+	if u.join(2, 4) {
+		t.Error("joined {0,1,2} and {3,4} across a different decision between 0 and 3")
+	}
+	if u.find(2) != 0 || u.find(4) != 3 {
+		t.Errorf("roots: %d and %d, want the smallest index of each component (0 and 3)", u.find(2), u.find(4))
+	}
+}

@@ -139,8 +139,8 @@ type Assignment struct {
 
 // Clusters assigns every live person record to a cluster: connected
 // components over the same links (reviewers' first, then the model's by
-// probability), never joining two components when a different decision
-// lies between them.
+// probability), never joining two components when a reviewer's different
+// decision lies between them.
 func Clusters(ctx context.Context, r sillok.Reader) ([]Assignment, error) {
 	var ids []sillok.ID
 	var orgs []string
@@ -167,7 +167,11 @@ func Clusters(ctx context.Context, r sillok.Reader) ([]Assignment, error) {
 		case sillok.LinkSame:
 			same = append(same, l)
 		case sillok.LinkDifferent:
-			u.cannot(a, b)
+			// Only a reviewer's different forbids a join through other
+			// records; the model's (a withdrawn link) just does not join.
+			if l.Method == MethodReview {
+				u.cannot(a, b)
+			}
 		}
 		return nil
 	})

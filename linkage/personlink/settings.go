@@ -17,14 +17,14 @@ var defaultSettings []byte
 //     by loose key, then by Jaro–Winkler, term-frequency adjusted; birth
 //     date at its recorded precision; sex; origin county, then province;
 //     shared events of acts.
-//   - blocking: family name with each given-name key and the birth
-//     decade, or the region (first two levels of the origin path); family
-//     name with the South name; full birth date with family name; birth year
-//     with family name and origin (South name only on one side); birth year
-//     with birth-name key and origin (family name misspelt). Rules without
-//     a second or third term (family and given name alone, family name and
-//     year-only birth) yield tens of millions of pairs at a million records
-//     and were dropped for that reason.
+//   - blocking: family name with each given-name key (birth, romanized)
+//     and the birth decade or the origin county; family name with the South
+//     name; full birth date with family name; birth year with family name,
+//     origin and sex (a South name on one side only); birth year with
+//     birth-name key and origin (family name misspelt). Looser rules
+//     (family and given name alone, or with the region; family name with a
+//     year-only birth) yield from tens to hundreds of millions of pairs at a
+//     million records and were dropped for that reason.
 //   - training: EM on pairs with the same full birth date and family name,
 //     and with the same full birth date and given names. Birth dates are
 //     left out of both sessions, so their m comes from the settings (m of

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -26,6 +27,9 @@ type compiled struct {
 	tfWeight float64
 	tfKey    []int32
 	tfFreq   []float64
+	// tfPair, when set, gives the key of an agreeing pair of codes instead
+	// of tfKey (name_any: the alternative the two values share).
+	tfPair func(a, b int32) int32
 }
 
 func (c *compiled) nLevels() int { return len(c.tests) + 1 }
@@ -53,6 +57,7 @@ type prepared struct {
 	dates *dateColumn
 	paths [][]int32
 	folds map[string]*foldedColumn
+	alts  map[string]*alternatives
 }
 
 type foldedColumn struct {
@@ -145,6 +150,99 @@ func (p *prepared) getFold(name string, f func(string) string) *foldedColumn {
 	return fc
 }
 
+// alternatives holds, per column code, the folded codes of the value's
+// "|"-separated alternatives (sorted, without repeats) and per folded code
+// its runes.
+type alternatives struct {
+	keys  [][]int32
+	runes [][]rune
+}
+
+func (p *prepared) getAlternatives(name string, f func(string) string) *alternatives {
+	if p.alts == nil {
+		p.alts = make(map[string]*alternatives)
+	}
+	if a, ok := p.alts[name]; ok {
+		return a
+	}
+	a := &alternatives{keys: make([][]int32, len(p.col.values)), runes: [][]rune{nil}}
+	dict := make(map[string]int32)
+	for code := 1; code < len(p.col.values); code++ {
+		for _, alt := range strings.Split(p.col.values[code], "|") {
+			k := f(alt)
+			if k == "" {
+				continue
+			}
+			id, ok := dict[k]
+			if !ok {
+				id = int32(len(a.runes))
+				dict[k] = id
+				a.runes = append(a.runes, []rune(k))
+			}
+			if !slices.Contains(a.keys[code], id) {
+				a.keys[code] = append(a.keys[code], id)
+			}
+		}
+		slices.Sort(a.keys[code])
+	}
+	p.alts[name] = a
+	return a
+}
+
+// test returns the level test: some alternative of a equals one of b, or,
+// with min > 0, their Jaro–Winkler similarity reaches min. A value without
+// any non-empty alternative agrees with nothing.
+func (x *alternatives) test(min float64) func(a, b int32) bool {
+	return func(a, b int32) bool {
+		ka, kb := x.keys[a], x.keys[b]
+		for _, i := range ka {
+			for _, j := range kb {
+				if i == j || min > 0 && jaroRunes(x.runes[i], x.runes[j], true) >= min {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+// frequencies returns per folded key the share of records (with any
+// alternative) that carry it.
+func (x *alternatives) frequencies(counts []int32) []float64 {
+	f := make([]float64, len(x.runes))
+	var total float64
+	for code := 1; code < len(x.keys); code++ {
+		if len(x.keys[code]) == 0 {
+			continue
+		}
+		total += float64(counts[code])
+		for _, k := range x.keys[code] {
+			f[k] += float64(counts[code])
+		}
+	}
+	if total > 0 {
+		for k := range f {
+			f[k] /= total
+		}
+	}
+	return f
+}
+
+// commonKey returns the key two values share for term-frequency
+// adjustment: of the shared alternatives the most frequent (the
+// conservative choice); 0 when they share none.
+func (x *alternatives) commonKey(freq []float64) func(a, b int32) int32 {
+	return func(a, b int32) int32 {
+		best := int32(0)
+		for _, i := range x.keys[a] {
+			if slices.Contains(x.keys[b], i) && (best == 0 || freq[i] > freq[best]) {
+				best = i
+			}
+		}
+		return best
+	}
+}
+
 // compile binds comparison c to prepared column p.
 func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*compiled, error) {
 	cc := &compiled{column: c.Column, codes: p.col.codes, tf: -1}
@@ -185,6 +283,12 @@ func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*
 					return k[a] != 0 && k[b] != 0 && (k[a] == k[b] || jaroRunes(fc.runes[k[a]], fc.runes[k[b]], true) >= min)
 				}
 			}
+		case "name_any":
+			f, ok := folds[l.Fold]
+			if !ok {
+				return nil, fmt.Errorf("comparison %q level %d: no fold named %q", c.Column, li+1, l.Fold)
+			}
+			t = p.getAlternatives(l.Fold, f).test(l.Min)
 		case "date_exact", "date_within_days", "date_year", "date_years":
 			// The same tests as CompareDates, on values prepared per code.
 			d := p.getDates()
@@ -212,7 +316,13 @@ func compile(c Comparison, p *prepared, folds map[string]func(string) string) (*
 		cc.tests = append(cc.tests, t)
 		if l.TFWeight > 0 {
 			cc.tf, cc.tfWeight = li, l.TFWeight
-			cc.tfKey, cc.tfFreq = termFrequencies(p, l, folds)
+			if l.Type == "name_any" {
+				x := p.getAlternatives(l.Fold, folds[l.Fold])
+				cc.tfFreq = x.frequencies(p.col.counts)
+				cc.tfPair = x.commonKey(cc.tfFreq)
+			} else {
+				cc.tfKey, cc.tfFreq = termFrequencies(p, l, folds)
+			}
 		}
 	}
 	return cc, nil
@@ -260,6 +370,23 @@ func termKey(t Term, folds map[string]func(string) string) (func(string) string,
 				return ""
 			}
 			return strconv.Itoa(d.Year)
+		}, nil
+	case "full":
+		return func(v string) string {
+			d, err := ParseDate(v)
+			if err != nil || !d.Full() {
+				return ""
+			}
+			return v
+		}, nil
+	case "place":
+		n, _ := strconv.Atoi(t.Arg)
+		return func(v string) string {
+			p := PlacePath(v)
+			if len(p) < n {
+				return ""
+			}
+			return strings.Join(p[:n], "/")
 		}, nil
 	case "prefix":
 		n, _ := strconv.Atoi(t.Arg)

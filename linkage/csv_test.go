@@ -92,3 +92,25 @@ func FuzzReadLabels(f *testing.F) {
 		}
 	})
 }
+
+func TestTableSet(t *testing.T) {
+	tab, err := NewTable("name", "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Add("a", "1", "김영희", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Set(0, "events", "e1|e2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tab.Value(0, "events"); got != "e1|e2" {
+		t.Errorf("after Set: %q", got)
+	}
+	if err := tab.Set(1, "events", "x"); err == nil {
+		t.Error("Set out of range: no error")
+	}
+	if err := tab.Set(0, "nope", "x"); err == nil {
+		t.Error("Set of an unknown column: no error")
+	}
+}

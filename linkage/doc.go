@@ -10,14 +10,17 @@
 //     unrestricted Damerau–Levenshtein, normalised Levenshtein similarity,
 //     names through a folding function supplied by the caller (Options.Folds:
 //     the Korean name key folds North and South spellings and romanizations
-//     together), partial dates (exact, within N days, same year, within N
-//     years) and place hierarchies ("province/county/village"). A null on
-//     either side is the null level, with Bayes factor 1.
+//     together), several names per record ("name_any": any folded
+//     alternative of one against any of the other, for a birth name, a name
+//     taken in the South and romanizations), partial dates (exact, within N
+//     days, same year, within N years) and place hierarchies
+//     ("province/county/village"). A null on either side is the null level,
+//     with Bayes factor 1.
 //   - Blocking: a pair is a candidate when any rule's terms agree; rules are
 //     lists of columns or transforms of them (year, prefix, fold, lower).
 //   - Training (Linker.Train): u from random pairs; m by EM on each training
 //     rule's pairs, leaving out the comparisons on the rule's columns (as
-//     Splink does); term-frequency adjustment of exact levels; clerical
+//     Splink does); term-frequency adjustment of exact and name levels; clerical
 //     labels fix a pair's match probability; then the prior λ over all pairs
 //     from the candidate pairs.
 //   - Scoring (Linker.Score): match weight and probability of every candidate

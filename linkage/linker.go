@@ -330,7 +330,11 @@ func (l *Linker) vector(i, j int32, g *[maxComparisons]uint8, tf *[maxTF]int32) 
 		cc := l.comps[c]
 		tf[k] = 0
 		if int(g[c]) == cc.tf {
-			tf[k] = cc.tfKey[cc.codes[i]]
+			if cc.tfPair != nil {
+				tf[k] = cc.tfPair(cc.codes[i], cc.codes[j])
+			} else {
+				tf[k] = cc.tfKey[cc.codes[i]]
+			}
 		}
 	}
 }

@@ -119,6 +119,86 @@ func TestNameLevelFold(t *testing.T) {
 	}
 }
 
+// TestNameAnyLevel checks the level for several names per record: any
+// folded alternative of one record against any of the other.
+func TestNameAnyLevel(t *testing.T) {
+	tab, err := TableOf([]Record{
+		{Source: "a", ID: "1", Fields: map[string]string{"name": "리영희|김순옥", "g": "x"}},
+		{Source: "b", ID: "2", Fields: map[string]string{"name": "박철수|이영희", "g": "x"}},
+		{Source: "b", ID: "3", Fields: map[string]string{"name": "이영하", "g": "x"}},
+		{Source: "b", ID: "4", Fields: map[string]string{"name": "박철수", "g": "x"}},
+		{Source: "b", ID: "5", Fields: map[string]string{"name": "|", "g": "x"}},
+		{Source: "b", ID: "6", Fields: map[string]string{"g": "x"}},
+	}, "name", "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Settings{
+		IDColumn: "id",
+		Comparisons: []Comparison{{Column: "name", Levels: []Level{
+			{Type: "name_any", Fold: "korean"}, {Type: "name_any", Fold: "korean", Min: 0.7},
+		}}},
+		Blocking:     [][]string{{"g"}},
+		USamplePairs: -1,
+	}
+	l, err := NewLinker(tab, s, Options{Folds: testFolds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		a, b int32
+		want uint8
+	}{
+		{0, 1, 0},         // 리영희 (first) / 이영희 (second): same after folding
+		{1, 3, 0},         // 박철수 in both
+		{0, 2, 1},         // 리영희 / 이영하: folded Jaro–Winkler 0.8
+		{0, 3, 2},         // nothing alike: else
+		{0, 4, 2},         // no non-empty alternative: agrees with nothing
+		{0, 5, nullLevel}, // null
+	} {
+		if got := l.comps[0].gamma(tc.a, tc.b); got != tc.want {
+			t.Errorf("level(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestNameAnyTermFrequency checks the term-frequency key of a name_any
+// level: the most frequent alternative two records share, with its share
+// of the records that have any.
+func TestNameAnyTermFrequency(t *testing.T) {
+	tab, err := TableOf([]Record{
+		{Source: "a", ID: "1", Fields: map[string]string{"n": "x|y"}},
+		{Source: "a", ID: "2", Fields: map[string]string{"n": "x|y"}},
+		{Source: "a", ID: "3", Fields: map[string]string{"n": "x"}},
+		{Source: "a", ID: "4", Fields: map[string]string{"n": "z"}},
+	}, "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Settings{IDColumn: "id", Comparisons: []Comparison{{Column: "n", Levels: []Level{{Type: "name_any", Fold: "id", TFWeight: 1}}}},
+		Blocking: [][]string{{"n"}}, USamplePairs: -1}
+	l, err := NewLinker(tab, s, Options{Folds: map[string]func(string) string{"id": func(s string) string { return s }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := l.comps[0]
+	key := func(i, j int32) string {
+		k := cc.tfPair(cc.codes[i], cc.codes[j])
+		if k == 0 {
+			return ""
+		}
+		return string(l.prep["n"].alts["id"].runes[k])
+	}
+	// x is on 3 of 4 records, y on 2: records 1 and 2 share both, and x
+	// counts.
+	if k := key(0, 1); k != "x" || cc.tfFreq[cc.tfPair(cc.codes[0], cc.codes[1])] != 0.75 {
+		t.Errorf("shared key of x|y and x|y: %q", k)
+	}
+	if k := key(0, 3); k != "" {
+		t.Errorf("shared key of x|y and z: %q, want none", k)
+	}
+}
+
 func TestTermFrequency(t *testing.T) {
 	var recs []Record
 	for i := 0; i < 10; i++ {

@@ -85,6 +85,10 @@ type Comparison struct {
 //	levenshtein_sim   min   1 − distance/longer length ≥ min
 //	name        fold [min]  folded values equal (or their Jaro–Winkler ≥ min);
 //	                        fold names a function given in Options.Folds
+//	name_any    fold [min]  the value lists alternatives separated by "|"
+//	                        (a person's several names): some folded
+//	                        alternative of one equals one of the other (or
+//	                        their Jaro–Winkler ≥ min)
 //	date_exact              same full date
 //	date_within_days  max   full dates at most max days apart
 //	date_year               same year
@@ -103,7 +107,9 @@ type Level struct {
 	M float64 `json:"m,omitempty"`
 	U float64 `json:"u,omitempty"`
 	// TFWeight in (0, 1] adjusts the Bayes factor of an exact or name level
-	// by the frequency of the agreeing value: ×(u/tf)^weight.
+	// by the frequency of the agreeing value: ×(u/tf)^weight. On a name_any
+	// level the value is the most frequent alternative the two share, and
+	// its frequency the share of records carrying it.
 	TFWeight float64 `json:"tf_weight,omitempty"`
 }
 
@@ -114,11 +120,11 @@ func (l Level) Label() string {
 		return fmt.Sprintf("%s<=%g", l.Type, l.Max)
 	case "jaro_winkler", "levenshtein_sim":
 		return fmt.Sprintf("%s>=%g", l.Type, l.Min)
-	case "name":
+	case "name", "name_any":
 		if l.Min > 0 {
-			return fmt.Sprintf("name(%s) jaro_winkler>=%g", l.Fold, l.Min)
+			return fmt.Sprintf("%s(%s) jaro_winkler>=%g", l.Type, l.Fold, l.Min)
 		}
-		return fmt.Sprintf("name(%s)", l.Fold)
+		return fmt.Sprintf("%s(%s)", l.Type, l.Fold)
 	case "place":
 		return fmt.Sprintf("place depth>=%d", l.Depth)
 	}
@@ -252,12 +258,12 @@ func (l Level) check(last bool) error {
 		if l.Min <= 0 || l.Min > 1 {
 			return fmt.Errorf("%s: min %g not in (0, 1]", l.Type, l.Min)
 		}
-	case "name":
+	case "name", "name_any":
 		if l.Fold == "" {
-			return errors.New("name: fold is required")
+			return fmt.Errorf("%s: fold is required", l.Type)
 		}
 		if l.Min < 0 || l.Min > 1 {
-			return fmt.Errorf("name: min %g not in [0, 1]", l.Min)
+			return fmt.Errorf("%s: min %g not in [0, 1]", l.Type, l.Min)
 		}
 	case "place":
 		if l.Depth < 1 {
@@ -274,8 +280,8 @@ func (l Level) check(last bool) error {
 		if l.TFWeight < 0 || l.TFWeight > 1 {
 			return fmt.Errorf("tf_weight %g not in (0, 1]", l.TFWeight)
 		}
-		if l.Type != "exact" && !(l.Type == "name" && l.Min == 0) {
-			return fmt.Errorf("tf_weight on a %s level: only exact and name levels without min", l.Type)
+		if l.Type != "exact" && !((l.Type == "name" || l.Type == "name_any") && l.Min == 0) {
+			return fmt.Errorf("tf_weight on a %s level: only exact, name and name_any levels without min", l.Type)
 		}
 	}
 	if l.M < 0 || l.M > 1 || l.U < 0 || l.U > 1 {
@@ -320,11 +326,13 @@ func spread(levels []Level) error {
 // Term is one part of a blocking rule: a column, optionally transformed.
 type Term struct {
 	Column    string
-	Transform string // "", "year", "prefix", "fold", "lower"
+	Transform string // "", "year", "full", "prefix", "place", "fold", "lower"
 	Arg       string // prefix length or fold name
 }
 
-// ParseTerm reads a blocking term: col, year(col), prefix(col,N),
+// ParseTerm reads a blocking term: col, year(col), full(col) (a date only
+// when year, month and day are known), prefix(col,N), place(col,N) (the
+// first N components of a place path; null when it has fewer),
 // fold(col,NAME) or lower(col).
 func ParseTerm(s string) (Term, error) {
 	s = strings.TrimSpace(s)
@@ -348,16 +356,16 @@ func ParseTerm(s string) (Term, error) {
 	}
 	t := Term{Column: args[0], Transform: fn}
 	switch fn {
-	case "year", "lower":
+	case "year", "lower", "full":
 		if len(args) != 1 {
 			return Term{}, fmt.Errorf("term %q: %s takes one argument", s, fn)
 		}
-	case "prefix":
+	case "prefix", "place":
 		if len(args) != 2 {
-			return Term{}, fmt.Errorf("term %q: prefix takes a column and a length", s)
+			return Term{}, fmt.Errorf("term %q: %s takes a column and a length", s, fn)
 		}
 		if n, err := strconv.Atoi(args[1]); err != nil || n < 1 {
-			return Term{}, fmt.Errorf("term %q: prefix length must be a whole number ≥ 1", s)
+			return Term{}, fmt.Errorf("term %q: %s length must be a whole number ≥ 1", s, fn)
 		}
 		t.Arg = args[1]
 	case "fold":

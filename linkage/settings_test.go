@@ -68,6 +68,10 @@ func TestParseTerm(t *testing.T) {
 		{"prefix( name , 3 )", Term{Column: "name", Transform: "prefix", Arg: "3"}, false},
 		{"fold(name,korean)", Term{Column: "name", Transform: "fold", Arg: "korean"}, false},
 		{"lower(city)", Term{Column: "city", Transform: "lower"}, false},
+		{"full(dob)", Term{Column: "dob", Transform: "full"}, false},
+		{"place(origin,2)", Term{Column: "origin", Transform: "place", Arg: "2"}, false},
+		{"place(origin)", Term{}, true},
+		{"full(dob,1)", Term{}, true},
 		{"prefix(name,0)", Term{}, true},
 		{"prefix(name)", Term{}, true},
 		{"soundex(name)", Term{}, true},
@@ -78,6 +82,30 @@ func TestParseTerm(t *testing.T) {
 		got, err := ParseTerm(tc.in)
 		if (err != nil) != tc.bad || got != tc.want {
 			t.Errorf("ParseTerm(%q) = %+v, %v; want %+v, error %v", tc.in, got, err, tc.want, tc.bad)
+		}
+	}
+}
+
+func TestTermKey(t *testing.T) {
+	for _, tc := range []struct{ term, in, want string }{
+		{"full(d)", "1968-03-02", "1968-03-02"},
+		{"full(d)", "1968-03", ""},
+		{"full(d)", "1968", ""},
+		{"full(d)", "bad", ""},
+		{"place(p,2)", "North Hamgyong / Hoeryong / Jungbong-ri", "north hamgyong/hoeryong"},
+		{"place(p,2)", "North Hamgyong", ""},
+		{"year(d)", "1968-03", "1968"},
+	} {
+		term, err := ParseTerm(tc.term)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := termKey(term, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f(tc.in); got != tc.want {
+			t.Errorf("%s of %q = %q, want %q", tc.term, tc.in, got, tc.want)
 		}
 	}
 }

@@ -83,6 +83,20 @@ func (t *Table) Add(source, id string, values ...string) error {
 	return nil
 }
 
+// Set replaces record i's value in a column, for callers that learn a
+// value after adding the record (e.g. from records that refer to it).
+func (t *Table) Set(i int, column, value string) error {
+	c, ok := t.index[column]
+	if !ok {
+		return fmt.Errorf("set: no column %q", column)
+	}
+	if i < 0 || i >= len(t.ids) {
+		return fmt.Errorf("set %q: record index %d out of range", column, i)
+	}
+	t.vals[c][i] = value
+	return nil
+}
+
 // Len is the number of records.
 func (t *Table) Len() int { return len(t.ids) }
 

@@ -28,9 +28,22 @@ func linkFolds() map[string]func(string) string {
 	}
 }
 
-// runLink is `sillok link` in CSV mode: link lists from any source.
+// runLink is `sillok link`: in CSV mode (--input) it links lists from any
+// source; without --input it links the repository's person records; its
+// subcommands review, decide, undo and clusters work on the repository's
+// links.
 func runLink(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "link", "--input A.csv [--input B.csv …] --settings S.json --out clusters.csv [--pairs FILE] [--labels FILE] [--model FILE]")
+	if len(args) > 0 {
+		if sub, ok := linkSubcommands()[args[0]]; ok {
+			return sub(ctx, e, args[1:])
+		}
+	}
+	fs := newFlags(e, "link", "--input A.csv [--input B.csv …] --settings S.json --out clusters.csv [--pairs FILE] [--labels FILE] [--model FILE]\n"+
+		"       sillok link [--settings S.json] [--model FILE] [--dry-run]   (repository mode)\n"+
+		"       sillok link review [--limit N]\n"+
+		"       sillok link decide A B same|different|unsure [--note TEXT]\n"+
+		"       sillok link undo LINKID\n"+
+		"       sillok link clusters --out FILE")
 	var inputs multiFlag
 	fs.Var(&inputs, "input", "CSV `file` of records (header row; repeat for several sources)")
 	settingsPath := fs.String("settings", "", "linkage settings JSON `file`")
@@ -38,8 +51,12 @@ func runLink(ctx context.Context, e *env, args []string) error {
 	pairsPath := fs.String("pairs", "", "also write the scored pairs at or above the review threshold, with each comparison's contribution, to this CSV `file`")
 	labelsPath := fs.String("labels", "", "clerical decisions CSV `file` (source_l,id_l,source_r,id_r,decision,note; a source is an --input path as given)")
 	modelPath := fs.String("model", "", "write the trained model (λ, m and u per level, EM sessions) as JSON to this `file`")
+	dryRun := fs.Bool("dry-run", false, "repository mode: report what would be written, write nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if len(inputs) == 0 && *out == "" && *pairsPath == "" && *labelsPath == "" && fs.NArg() == 0 {
+		return runLinkRepo(ctx, e, *settingsPath, *modelPath, *dryRun)
 	}
 	if len(inputs) == 0 || *settingsPath == "" || *out == "" || fs.NArg() > 0 {
 		fs.Usage()

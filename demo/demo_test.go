@@ -167,11 +167,12 @@ func TestGenerateValid(t *testing.T) {
 			if st.Total != len(c.recs) || st.PersonRecords != counts[sillok.KindPerson] || st.Individuals != tc.people {
 				t.Errorf("stats %+v: stream has %d records, %d persons; want %d individuals", st, len(c.recs), counts[sillok.KindPerson], tc.people)
 			}
-			// Every kind the model has but terms (the store ships those)
-			// and links (record linkage makes those) appears, and the
-			// proportions stay near what the store benchmarks were sized for.
+			// Every kind the model has appears but terms (the store ships
+			// those), links (record linkage makes those) and evidence (it
+			// needs files), and the proportions stay near what the store
+			// benchmarks were sized for.
 			for _, k := range sillok.Kinds() {
-				if k != sillok.KindTerm && k != sillok.KindLink && counts[k] == 0 {
+				if k != sillok.KindTerm && k != sillok.KindLink && k != sillok.KindEvidence && counts[k] == 0 {
 					t.Errorf("no %s records", k)
 				}
 			}

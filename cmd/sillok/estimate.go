@@ -74,7 +74,7 @@ func runEstimate(ctx context.Context, e *env, args []string) error {
 	}
 
 	if *repo {
-		st, err := e.repositoryStrata(ctx, strata, *actType)
+		st, err := e.repositoryStrata(ctx, strata, *actType, lists)
 		if err != nil {
 			return err
 		}

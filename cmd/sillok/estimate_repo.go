@@ -16,7 +16,9 @@ import (
 // (minus "different" decisions, which simply are not joins); the lists that
 // documented them are the organisations owning those records. Only
 // identifiers and organisation names are read into the tables.
-func (e *env) repositoryStrata(ctx context.Context, strata []string, actType string) ([]mse.Stratum, error) {
+//
+// only, when not empty, keeps those organisations as the lists.
+func (e *env) repositoryStrata(ctx context.Context, strata []string, actType string, only []string) ([]mse.Stratum, error) {
 	for _, s := range strata {
 		if s != "sex" && s != "birth_decade" && s != "period" {
 			return nil, fmt.Errorf("%w: --strata with --repository takes sex, birth_decade or period", errUsage)
@@ -118,6 +120,9 @@ func (e *env) repositoryStrata(ctx context.Context, strata []string, actType str
 		if g == nil {
 			g = &individual{values: map[string]string{}}
 			groups[root] = g
+		}
+		if len(only) > 0 && !slices.Contains(only, p.org) {
+			continue
 		}
 		if !slices.Contains(g.on, p.org) {
 			g.on = append(g.on, p.org)

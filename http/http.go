@@ -1,5 +1,5 @@
-// Package http serves Sillok's JSON API (and, later, its web interface)
-// with the standard library's router.
+// Package http serves Sillok's JSON API and its web interface with the
+// standard library's router.
 //
 // API (all under /api/v1, JSON in and out):
 //
@@ -20,6 +20,21 @@
 // Errors are {"error":{"code","message","field"}} with the HTTP status of
 // their kind: 400 bad request, 404 not_found, 409 conflict, 410 deleted,
 // 422 invalid.
+//
+// Web interface (HTML, Korean and English): / (home), /browse/{kinds}
+// (persons, units, locations, events, acts, sources; filters and
+// pagination), /records/{id} (fields, sources behind each fact, linked
+// records, revision history), /search, /stats (?publication=1 suppresses
+// small counts), /map, and /static/ for the stylesheet and script.
+//
+// Written by hand with html/template and the standard library: the
+// interface must run from one binary on an offline laptop, so no web
+// framework, no JavaScript build chain, no CDN and no tile server. Charts
+// and the map are SVG drawn on the server (a few dozen lines each; a
+// charting library would bring JavaScript or a raster toolchain). Who the
+// user is comes from Options.Viewer and what they may do from
+// Options.Policy, so that accounts (issue 4) plug in without touching the
+// pages.
 package http
 
 import (
@@ -30,8 +45,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/fulltext"
 )
 
@@ -43,6 +60,26 @@ type Options struct {
 	Actor sillok.Actor
 	// Search is the repository's full-text index (nil: no search endpoint).
 	Search *fulltext.Index
+	// Viewer says who makes each web request; nil means the operator
+	// (Actor) as an admin.
+	Viewer Viewer
+	// Policy decides what the web interface offers a user; nil means
+	// DefaultPolicy.
+	Policy Policy
+	// SmallCount is the threshold below which statistics marked for
+	// publication show "<n" instead of the count; 0 means 5.
+	SmallCount int
+	// Blobs stores evidence files uploaded through the intake; nil means
+	// uploads are not offered.
+	Blobs blob.Store
+	// StatsTTL is how long computed statistics are fresh; older ones
+	// are shown (with their time) while a background scan refreshes them.
+	// 0 means a minute.
+	StatsTTL time.Duration
+	// StatsWait is how long the first request for statistics waits for
+	// their computation before showing a page that reloads itself; 0
+	// means 150 ms.
+	StatsWait time.Duration
 }
 
 // Server is the HTTP handler of a repository.
@@ -52,14 +89,22 @@ type Server struct {
 	actor sillok.Actor
 	index *fulltext.Index
 	mux   *http.ServeMux
+	web   *web
+	blobs blob.Store
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux()}
+	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	w, err := newWeb(opts, opts.Actor)
+	if err != nil {
+		// Templates and catalogs are embedded: a failure is a build defect.
+		panic(fmt.Sprintf("sillok web interface: %v", err))
+	}
+	s.web = w
 	s.routes()
 	return s
 }
@@ -92,6 +137,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/", s.handle(func(r *http.Request) (int, any, error) {
 		return 0, nil, &apiError{http.StatusNotFound, "not_found", "no such API endpoint", ""}
 	}))
+	s.webRoutes()
 }
 
 // apiError is an error with its HTTP form.

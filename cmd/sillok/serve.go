@@ -26,17 +26,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer cleanup()
 	}
-	s, err := e.openStore(ctx)
+	repo, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer repo.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           sillokhttp.NewServer(s, sillokhttp.Options{Logger: e.log, Actor: e.actor(), Search: e.index}),
+		Handler: sillokhttp.NewServer(repo.Store, sillokhttp.Options{Logger: e.log, Actor: e.actor(),
+			Search: e.index, Blobs: repo.Blobs}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

@@ -1,0 +1,197 @@
+package http_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sillok/sillok/blob/fsblob"
+	sillokhttp "github.com/sillok/sillok/http"
+)
+
+// browser starts headless Chromium (Debian's chromium package, which
+// .ci/run installs) or skips the test when it is not installed.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed (apt-get install -y chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// A generous bound so that a hung browser fails the test instead of
+	// the whole run; not a speed assertion.
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// screenshot saves the page as a test artifact (go test -artifacts keeps
+// them).
+func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), png, 0o644)
+	})
+}
+
+// run runs steps, failing the test with what was being done.
+func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// get runs one action returning a value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+type css = chromedp.CSS
+
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	st, ix := demoRepo(t, 100)
+	blobs, err := fsblob.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newWeb(t, st, ix, sillokhttp.Options{Blobs: blobs})
+	evidence := filepath.Join(t.TempDir(), "interview.txt")
+	content := "녹음 파일 대신 쓴 면담 메모 (test evidence)\n"
+	if err := os.WriteFile(evidence, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(content))
+	wantHash := hex.EncodeToString(sum[:])
+
+	// Signed in (the operator until accounts land): name, organisation
+	// and role shown.
+	run(t, ctx, "open home", chromedp.Navigate(c.ts.URL+"/?lang=en"), chromedp.WaitVisible(css(".user")), screenshot(t, "home"))
+	if user := get(t, ctx, "user", chromedp.Text(css(".user"))); !strings.Contains(user, "operator") || !strings.Contains(user, "administrator") {
+		t.Errorf("signed-in user shown as %q", user)
+	}
+	run(t, ctx, "intake step 1",
+		chromedp.Click(css(`a[href="/intake"]`)),
+		chromedp.WaitVisible(css("#name")),
+		chromedp.SendKeys(css("#name"), "림철호"),
+		chromedp.SetValue(css("#sex"), "female"),
+		chromedp.SendKeys(css("#birth"), "1975"),
+		chromedp.Click(css(`form[method="post"][action="/intake"] button[type="submit"]`)),
+	)
+	run(t, ctx, "intake step 2",
+		chromedp.WaitVisible(css("#interviewer")),
+		chromedp.SendKeys(css("#interviewer"), "Documenter Kim"),
+		chromedp.SendKeys(css("#date"), "2019-05"),
+		chromedp.SendKeys(css("#place"), "Seoul"),
+		chromedp.Click(css(`form[action$="/circumstances"] button`)),
+	)
+	run(t, ctx, "intake step 3",
+		chromedp.WaitVisible(css("#transcript_ko")),
+		chromedp.SendKeys(css("#title_en"), "Testimony of a woman held at Yodok"),
+		chromedp.SendKeys(css("#transcript_ko"), "요덕 수용소에서 보위부 취조 중 구타당했다."),
+		chromedp.Click(css(`form[action$="/transcript"] button`)),
+	)
+	run(t, ctx, "intake step 4: an act",
+		chromedp.WaitVisible(css("#event_title")),
+		chromedp.SendKeys(css("#event_title"), "Interrogation at Yodok"),
+		chromedp.SetValue(css("#act_type"), "torture_interrogation"),
+		chromedp.SendKeys(css("#act_date"), "2005"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[int](`document.querySelector('#location').selectedIndex = 1`)(ctx, tg)
+			return err
+		}),
+		chromedp.Click(css(`form[action$="/acts"] button`)),
+		chromedp.WaitVisible(css(`ul.linked a[href^="/records/act_"]`)),
+	)
+	run(t, ctx, "intake: evidence upload",
+		chromedp.SetUploadFiles(css("#file"), []string{evidence}),
+		chromedp.Click(css(`form[data-upload] button`)),
+		chromedp.WaitVisible(css(".received code.hash")),
+		screenshot(t, "intake"),
+	)
+	if hash := get(t, ctx, "hash", chromedp.Text(css(".received code.hash"))); hash != wantHash {
+		t.Errorf("evidence hash shown %q, want %s", hash, wantHash)
+	}
+	// Found by a two-syllable Korean search; the source page links the
+	// interviewee, whose page shows the act.
+	run(t, ctx, "search",
+		chromedp.Navigate(c.ts.URL+"/search?q="+url.QueryEscape("취조")),
+		chromedp.WaitVisible(css("ol.hits")),
+		screenshot(t, "search"),
+		chromedp.Click(css(`ol.hits a[href^="/records/src_"]`)),
+		chromedp.WaitVisible(css(`dl.fields a[href^="/records/per_"]`)),
+	)
+	person := get(t, ctx, "interviewee link", chromedp.AttributeValue(css(`dl.fields a[href^="/records/per_"]`), "href"))
+	run(t, ctx, "person page",
+		chromedp.Navigate(c.ts.URL+person.Value),
+		chromedp.WaitVisible(css(`ul.linked a[href^="/records/act_"]`)),
+		screenshot(t, "person"),
+	)
+	if body := get(t, ctx, "person page text", chromedp.Text(css("main"))); !strings.Contains(body, "Torture during interrogation") {
+		t.Errorf("person page does not show the act:\n%s", body)
+	}
+	// Switch language.
+	run(t, ctx, "switch to Korean",
+		chromedp.Click(css(`a[hreflang="ko"]`)),
+		chromedp.WaitVisible(css(`strong[lang="ko"]`)),
+		screenshot(t, "person-ko"),
+	)
+	lang := get(t, ctx, "html lang", chromedp.AttributeValue(css("html"), "lang"))
+	if h := get(t, ctx, "history heading", chromedp.Text(css("h2#h-history"))); lang.Value != "ko" || h != "개정 이력" {
+		t.Errorf("after the switch: lang %q, heading %q", lang.Value, h)
+	}
+	run(t, ctx, "other pages",
+		chromedp.Navigate(c.ts.URL+"/browse/acts?act_type=torture"),
+		chromedp.WaitVisible(css("table.list")),
+		screenshot(t, "browse-ko"),
+		chromedp.Navigate(c.ts.URL+"/stats?lang=en"),
+		chromedp.WaitVisible(css("svg.chart")),
+		screenshot(t, "stats"),
+		chromedp.Navigate(c.ts.URL+"/map"),
+		chromedp.WaitVisible(css("svg.map")),
+		screenshot(t, "map"),
+	)
+
+	// A viewer is not offered the intake and cannot reach it.
+	v := newWeb(t, st, ix, sillokhttp.Options{Viewer: fixedViewer{sillokhttp.User{Name: "reader", Org: "tjwg-demo", Role: sillokhttp.RoleViewer}}})
+	run(t, ctx, "viewer home", chromedp.Navigate(v.ts.URL+"/?lang=en"), chromedp.WaitVisible(css("header nav")))
+	if nav := get(t, ctx, "viewer nav", chromedp.Text(css("header nav"))); strings.Contains(nav, "Record a testimony") {
+		t.Errorf("viewer's navigation offers the intake: %q", nav)
+	}
+	run(t, ctx, "viewer intake", chromedp.Navigate(v.ts.URL+"/intake"), chromedp.WaitVisible(css("main h1")), screenshot(t, "viewer-intake"))
+	if title := get(t, ctx, "viewer intake title", chromedp.Text(css("main h1"))); title != "Not allowed" {
+		t.Errorf("viewer reached the intake: %q", title)
+	}
+}

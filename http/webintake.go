@@ -1,0 +1,482 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/fulltext"
+)
+
+// Testimony intake is a guided form in four steps: interviewee,
+// circumstances, transcript, acts. The draft is the testimony's source
+// record itself, created at the first step and revised at each later one,
+// so nothing saved is lost and every step shows in its history. A step
+// that fails validation is shown again with what was typed and the error
+// next to its field.
+
+func (s *Server) intakeRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /intake", s.page(s.intakeStart))
+	m.HandleFunc("POST /intake", s.page(s.intakeStart))
+	m.HandleFunc("GET /intake/{id}/{step}", s.page(s.intakeStep))
+	m.HandleFunc("POST /intake/{id}/{step}", s.page(s.intakeStep))
+	m.HandleFunc("POST /intake/{id}/evidence", s.page(s.intakeEvidence))
+}
+
+var intakeSteps = []string{"interviewee", "circumstances", "transcript", "acts"}
+
+type intakeData struct {
+	Steps   []string
+	Step    string
+	Source  *sillok.Record
+	Values  url.Values
+	Errors  map[string]string
+	Error   string
+	Matches []row // existing persons found by name
+	Acts    []row
+	Options map[string][]option
+	// Evidence: whether uploads are possible, the hashes just received
+	// and the ones the source lists.
+	Uploads  bool
+	Received []string
+	Evidence []string
+}
+
+// Val is a submitted value, for refilling the form.
+func (d *intakeData) Val(key string) string { return d.Values.Get(key) }
+
+// actorOf is who writes: the signed-in user.
+func actorOf(u User) sillok.Actor { return sillok.Actor{User: u.Name, Org: u.Org} }
+
+// intakeAllowed rejects users the policy does not allow to record, and
+// cross-site form posts (no sessions yet, so no CSRF token: a POST must
+// come from this origin).
+func intakeAllowed(p *page) error {
+	if !p.May(string(ActionIntake)) {
+		return &webError{http.StatusForbidden, "error.forbidden"}
+	}
+	if p.req.Method == http.MethodPost {
+		if o := p.req.Header.Get("Origin"); o != "" {
+			if u, err := url.Parse(o); err != nil || u.Host != p.req.Host {
+				return &webError{http.StatusForbidden, "error.forbidden"}
+			}
+		}
+		if err := p.req.ParseForm(); err != nil {
+			return &webError{http.StatusBadRequest, "error.bad_request"}
+		}
+	}
+	return nil
+}
+
+func (s *Server) intakeOptions(ctx context.Context, p *page) (map[string][]option, error) {
+	terms, err := s.web.termsFor(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	opts := map[string][]option{}
+	for _, th := range []string{"act_type", "source_connection", "location_type"} {
+		for _, t := range thesaurusTerms(terms, th) {
+			opts[th] = append(opts[th], option{t.Code, t.Labels.Get(p.Lang), t.Depth})
+		}
+	}
+	for _, sx := range []string{"female", "male", "other"} {
+		opts["sex"] = append(opts["sex"], option{sx, p.T("sex." + sx), 0})
+	}
+	for _, l := range []sillok.Level{sillok.LevelConfidential, sillok.LevelStrict, sillok.LevelInternal} {
+		opts["level"] = append(opts["level"], option{string(l), p.T("level." + string(l)), 0})
+	}
+	return opts, nil
+}
+
+// intakeStart is step 1: find the interviewee by name among existing
+// persons (the search checks the blind index of protected records too), or
+// describe a new one; then create the draft.
+func (s *Server) intakeStart(ctx context.Context, p *page) (string, error) {
+	if err := intakeAllowed(p); err != nil {
+		return "", err
+	}
+	opts, err := s.intakeOptions(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	d := &intakeData{Steps: intakeSteps, Step: "interviewee", Values: p.req.Form, Errors: map[string]string{}, Options: opts}
+	if d.Values == nil {
+		d.Values = p.req.URL.Query()
+	}
+	p.Title, p.Nav, p.Data = p.T("intake.title"), "intake", d
+	if d.Val("level") == "" {
+		d.Values.Set("level", string(sillok.LevelConfidential))
+	}
+	if q := strings.TrimSpace(d.Val("find")); q != "" && s.index != nil {
+		res, err := s.index.Search(ctx, s.store, fulltext.Request{Query: q, Kinds: []sillok.Kind{sillok.KindPerson}, Limit: 20})
+		if errors.Is(err, fulltext.ErrQuery) {
+			d.Errors["find"] = p.T("search.bad_query")
+		} else if err != nil {
+			return "", fmt.Errorf("find interviewee: %w", err)
+		}
+		if res != nil {
+			terms, err := s.web.termsFor(ctx, s.store)
+			if err != nil {
+				return "", err
+			}
+			refs := newRefCache(s.store, p, terms)
+			for _, h := range res.Hits {
+				d.Matches = append(d.Matches, row{ID: h.Record.ID, Label: displayName(p, terms, h.Record), Details: s.details(ctx, p, terms, refs, h.Record)})
+			}
+		}
+	}
+	if p.req.Method != http.MethodPost {
+		return "intake", nil
+	}
+	u := p.User
+	level := sillok.Level(d.Val("level"))
+	if !level.Valid() {
+		d.Errors["level"] = p.T("intake.err_level")
+		return "intake", nil
+	}
+	interviewee := sillok.ID(d.Val("existing"))
+	var person *sillok.Record
+	if interviewee == "" {
+		name := strings.TrimSpace(d.Val("name"))
+		person = &sillok.Record{Kind: sillok.KindPerson, Org: u.Org, Level: level, Body: &sillok.Person{
+			Names: []sillok.Name{{Value: name, Type: "birth"}}, Sex: sillok.Sex(d.Val("sex")),
+			Roles: []sillok.Role{{Role: "source"}}}}
+		if b := d.Val("birth"); b != "" {
+			bd, err := sillok.ParseDate(b)
+			if err != nil {
+				d.Errors["birth"] = p.T("intake.err_date")
+				return "intake", nil
+			}
+			person.Body.(*sillok.Person).Birth = bd
+		}
+		if name == "" {
+			d.Errors["name"] = p.T("intake.err_name")
+			return "intake", nil
+		}
+	} else if sillok.KindOf(interviewee) != sillok.KindPerson {
+		d.Errors["existing"] = p.T("intake.err_person")
+		return "intake", nil
+	}
+	src := &sillok.Record{Kind: sillok.KindSource, Org: u.Org, Level: level}
+	err = s.store.Batch(ctx, func(tx sillok.Tx) error {
+		if person != nil {
+			if err := tx.Create(ctx, actorOf(u), person); err != nil {
+				return err
+			}
+			interviewee = person.ID
+		}
+		src.Body = &sillok.Source{Type: "testimony", Interviewee: interviewee,
+			Title: sillok.Labels{En: "Testimony (draft)", Ko: "증언 (작성 중)"}}
+		return tx.Create(ctx, actorOf(u), src)
+	})
+	if err != nil {
+		return s.intakeFailed(p, d, err, map[string]string{"names": "name", "sex": "sex", "interviewee": "existing"})
+	}
+	return "", &redirect{"/intake/" + string(src.ID) + "/circumstances"}
+}
+
+// intakeFailed shows the step again with a store error next to the field
+// it names (fields maps record field paths to form fields).
+func (s *Server) intakeFailed(p *page, d *intakeData, err error, fields map[string]string) (string, error) {
+	var fe *sillok.FieldError
+	if !errors.As(err, &fe) {
+		if errors.Is(err, sillok.ErrConflict) {
+			d.Error = p.T("intake.err_conflict")
+			return "intake", nil
+		}
+		return "", err
+	}
+	for prefix, input := range fields {
+		if fe.Field == prefix || strings.HasPrefix(fe.Field, prefix+"[") || strings.HasPrefix(fe.Field, prefix+".") {
+			d.Errors[input] = fe.Reason
+			return "intake", nil
+		}
+	}
+	d.Error = fe.Error()
+	return "intake", nil
+}
+
+func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
+	if err := intakeAllowed(p); err != nil {
+		return "", err
+	}
+	step := p.req.PathValue("step")
+	known := false
+	for _, st := range intakeSteps[1:] {
+		known = known || st == step
+	}
+	id := sillok.ID(p.req.PathValue("id"))
+	if !known || sillok.KindOf(id) != sillok.KindSource {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	rec, err := s.store.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	src, ok := rec.Body.(*sillok.Source)
+	if !ok || src.Type != "testimony" {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	opts, err := s.intakeOptions(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	d := &intakeData{Steps: intakeSteps, Step: step, Source: rec, Values: p.req.Form, Errors: map[string]string{}, Options: opts,
+		Uploads: s.blobs != nil, Received: p.req.URL.Query()["received"], Evidence: src.Evidence}
+	p.Title, p.Nav, p.Data = p.T("intake.title"), "intake", d
+	if p.req.Method != http.MethodPost {
+		d.Values = url.Values{}
+		d.Values.Set("interviewer", src.Interviewer)
+		d.Values.Set("date", src.Date.String())
+		d.Values.Set("place", src.Place)
+		d.Values.Set("languages", strings.Join(src.Languages, ", "))
+		d.Values.Set("interpreter", src.Interpreter)
+		d.Values.Set("title_ko", src.Title.Ko)
+		d.Values.Set("title_en", src.Title.En)
+		d.Values.Set("transcript_ko", src.Transcript.Ko)
+		d.Values.Set("transcript_en", src.Transcript.En)
+		d.Values.Set("victim", string(src.Interviewee))
+		d.Values.Set("connection", "victim")
+	}
+	if step == "acts" {
+		if err := s.intakeActs(ctx, p, d); err != nil {
+			return "", err
+		}
+	}
+	if p.req.Method != http.MethodPost {
+		return "intake", nil
+	}
+	next := ""
+	u := p.User
+	switch step {
+	case "circumstances":
+		b := *src
+		b.Interviewer = strings.TrimSpace(d.Val("interviewer"))
+		b.Place = strings.TrimSpace(d.Val("place"))
+		b.Interpreter = strings.TrimSpace(d.Val("interpreter"))
+		b.Languages = nil
+		for _, l := range strings.Split(d.Val("languages"), ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				b.Languages = append(b.Languages, l)
+			}
+		}
+		if b.Date, err = sillok.ParseDate(d.Val("date")); err != nil {
+			d.Errors["date"] = p.T("intake.err_date")
+			return "intake", nil
+		}
+		if b.Interviewer == "" {
+			d.Errors["interviewer"] = p.T("intake.err_required")
+			return "intake", nil
+		}
+		if _, err := s.store.Update(ctx, actorOf(u), id, intAtoi(d.Val("rev"), rec.Rev), &b, "intake: circumstances"); err != nil {
+			return s.intakeFailed(p, d, err, map[string]string{"date": "date", "languages": "languages"})
+		}
+		next = "transcript"
+	case "transcript":
+		b := *src
+		b.Title = sillok.Labels{Ko: strings.TrimSpace(d.Val("title_ko")), En: strings.TrimSpace(d.Val("title_en"))}
+		b.Transcript = sillok.Labels{Ko: strings.TrimSpace(d.Val("transcript_ko")), En: strings.TrimSpace(d.Val("transcript_en"))}
+		if b.Transcript.Ko == "" && b.Transcript.En == "" {
+			d.Errors["transcript_ko"] = p.T("intake.err_transcript")
+			return "intake", nil
+		}
+		if _, err := s.store.Update(ctx, actorOf(u), id, intAtoi(d.Val("rev"), rec.Rev), &b, "intake: transcript"); err != nil {
+			return s.intakeFailed(p, d, err, map[string]string{"title": "title_ko", "transcript": "transcript_ko"})
+		}
+		next = "acts"
+	case "acts":
+		if d.Val("done") != "" {
+			return "", &redirect{"/records/" + string(id)}
+		}
+		return s.intakeAddAct(ctx, p, d, rec)
+	}
+	return "", &redirect{"/intake/" + string(id) + "/" + next}
+}
+
+// intakeActs lists the acts the testimony already supports.
+func (s *Server) intakeActs(ctx context.Context, p *page, d *intakeData) error {
+	terms, err := s.web.termsFor(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	refs := newRefCache(s.store, p, terms)
+	if err := eachRecord(ctx, s.store, sillok.Filter{Kind: sillok.KindLocation}, func(r *sillok.Record) {
+		l := r.Body.(*sillok.Location)
+		if path := termPath(terms, "location_type", l.Type); path[0] != "admin" {
+			d.Options["location"] = append(d.Options["location"], option{string(r.ID), displayName(p, terms, r) + " — " + termLabel(terms, "location_type", l.Type, p.Lang), 0})
+		}
+	}); err != nil {
+		return err
+	}
+	if err := eachRecord(ctx, s.store, sillok.Filter{Kind: sillok.KindUnit}, func(r *sillok.Record) {
+		d.Options["unit"] = append(d.Options["unit"], option{string(r.ID), displayName(p, terms, r), 0})
+	}); err != nil {
+		return err
+	}
+	// Linked, not List with RefTo: the store answers it from the
+	// reference index of this one record.
+	linked, err := s.store.Linked(ctx, d.Source.ID, 1, linkedLimit)
+	if err != nil {
+		return fmt.Errorf("records linked to %s: %w", d.Source.ID, err)
+	}
+	for _, r := range linked {
+		in, ok := r.Body.(*sillok.Information)
+		if !ok || in.Source != d.Source.ID || sillok.KindOf(in.Subject) != sillok.KindAct {
+			continue
+		}
+		if a, err := s.store.Get(ctx, in.Subject); err == nil {
+			d.Acts = append(d.Acts, row{ID: a.ID, Label: displayName(p, terms, a), Details: s.details(ctx, p, terms, refs, a)})
+		}
+	}
+	return nil
+}
+
+// intakeAddAct records one act the testimony describes: its event (new),
+// the act (who: the victim; what: the type; when; where), an involvement
+// when a perpetrator is named, and the information records linking the
+// testimony to each, in one batch.
+func (s *Server) intakeAddAct(ctx context.Context, p *page, d *intakeData, srcRec *sillok.Record) (string, error) {
+	u := p.User
+	date, err := sillok.ParseDate(d.Val("act_date"))
+	if err != nil {
+		d.Errors["act_date"] = p.T("intake.err_date")
+		return "intake", nil
+	}
+	if strings.TrimSpace(d.Val("event_title")) == "" {
+		d.Errors["event_title"] = p.T("intake.err_required")
+		return "intake", nil
+	}
+	title := sillok.Labels{}
+	if p.Lang == "ko" {
+		title.Ko = strings.TrimSpace(d.Val("event_title"))
+	} else {
+		title.En = strings.TrimSpace(d.Val("event_title"))
+	}
+	conn := d.Val("connection")
+	loc := sillok.ID(d.Val("location"))
+	err = s.store.Batch(ctx, func(tx sillok.Tx) error {
+		ev := &sillok.Record{Kind: sillok.KindEvent, Org: srcRec.Org, Level: srcRec.Level, Body: &sillok.Event{Title: title, Date: date, Location: loc}}
+		if err := tx.Create(ctx, actorOf(u), ev); err != nil {
+			return fmt.Errorf("event: %w", err)
+		}
+		act := &sillok.Record{Kind: sillok.KindAct, Org: srcRec.Org, Level: srcRec.Level, Body: &sillok.Act{
+			Event: ev.ID, Victim: sillok.ID(d.Val("victim")), Type: d.Val("act_type"), Date: date, Location: loc,
+			Description: descLabels(p.Lang, d.Val("act_description"))}}
+		if err := tx.Create(ctx, actorOf(u), act); err != nil {
+			return fmt.Errorf("act: %w", err)
+		}
+		subjects := []sillok.ID{ev.ID, act.ID}
+		if perp := sillok.ID(d.Val("perpetrator")); perp != "" {
+			inv := &sillok.Record{Kind: sillok.KindInvolvement, Org: srcRec.Org, Level: srcRec.Level, Body: &sillok.Involvement{
+				Act: act.ID, Perpetrator: perp, Degree: "carried_out"}}
+			if err := tx.Create(ctx, actorOf(u), inv); err != nil {
+				return fmt.Errorf("involvement: %w", err)
+			}
+			subjects = append(subjects, inv.ID)
+		}
+		for _, subj := range subjects {
+			in := &sillok.Record{Kind: sillok.KindInformation, Org: srcRec.Org, Level: srcRec.Level, Body: &sillok.Information{
+				Source: srcRec.ID, Subject: subj, Connection: conn}}
+			if err := tx.Create(ctx, actorOf(u), in); err != nil {
+				return fmt.Errorf("information: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.intakeFailed(p, d, err, map[string]string{"victim": "victim", "type": "act_type", "location": "location",
+			"perpetrator": "perpetrator", "connection": "connection", "title": "event_title", "event": "event_title"})
+	}
+	return "", &redirect{"/intake/" + string(srcRec.ID) + "/acts"}
+}
+
+func descLabels(lang, s string) sillok.Labels {
+	s = strings.TrimSpace(s)
+	if lang == "ko" {
+		return sillok.Labels{Ko: s}
+	}
+	return sillok.Labels{En: s}
+}
+
+func intAtoi(s string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil || n < 1 {
+		return def
+	}
+	return n
+}
+
+// intakeEvidence receives evidence files for a testimony: each file is
+// streamed into the blob store (hashed as it is written, in constant
+// memory) and its SHA-256 appended to the source's evidence list. The page
+// then shows the hashes received, for the documenter to note down.
+func (s *Server) intakeEvidence(ctx context.Context, p *page) (string, error) {
+	if err := intakeAllowed(p); err != nil {
+		return "", err
+	}
+	if s.blobs == nil {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	id := sillok.ID(p.req.PathValue("id"))
+	if sillok.KindOf(id) != sillok.KindSource {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	mr, err := p.req.MultipartReader()
+	if err != nil {
+		return "", &webError{http.StatusBadRequest, "error.bad_request"}
+	}
+	var received []string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", &webError{http.StatusBadRequest, "error.bad_request"}
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			part.Close()
+			continue
+		}
+		info, err := s.blobs.Put(ctx, part)
+		part.Close()
+		if err != nil {
+			// The file name may name a witness: log the source only.
+			return "", fmt.Errorf("store evidence file %d for %s: %w", len(received)+1, id, err)
+		}
+		received = append(received, info.Hash.String())
+	}
+	if len(received) == 0 {
+		return "", &redirect{"/intake/" + string(id) + "/acts?evidence=none"}
+	}
+	// Retry on a conflict: another step of the same draft may have been
+	// saved meanwhile, and the file is already stored.
+	for attempt := 0; ; attempt++ {
+		rec, err := s.store.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		src, ok := rec.Body.(*sillok.Source)
+		if !ok {
+			return "", &webError{http.StatusNotFound, "error.not_found"}
+		}
+		b := *src
+		b.Evidence = append(append([]string(nil), src.Evidence...), received...)
+		_, err = s.store.Update(ctx, actorOf(p.User), id, rec.Rev, &b, "intake: evidence received, sha256 "+strings.Join(received, ", "))
+		if errors.Is(err, sillok.ErrConflict) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("record evidence of %s: %w", id, err)
+		}
+		break
+	}
+	q := url.Values{"received": received}
+	return "", &redirect{"/intake/" + string(id) + "/acts?" + q.Encode()}
+}

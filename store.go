@@ -26,6 +26,9 @@ type Store interface {
 type Reader interface {
 	// Get returns the current state of a record, deleted or not.
 	Get(ctx context.Context, id ID) (*Record, error)
+	// GetMany returns the live (undeleted) records among ids, in ID
+	// order; unknown and deleted IDs are left out.
+	GetMany(ctx context.Context, ids []ID) ([]*Record, error)
 	// Revision returns one revision of a record.
 	Revision(ctx context.Context, id ID, rev int) (*Revision, error)
 	// History returns every revision of a record, oldest first.

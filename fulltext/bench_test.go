@@ -47,6 +47,15 @@ func (stubReader) Get(_ context.Context, id sillok.ID) (*sillok.Record, error) {
 	return &sillok.Record{ID: id, Kind: sillok.KindSource, Body: &sillok.Source{Type: "testimony", Transcript: sillok.Labels{Ko: "요덕"}}}, nil
 }
 
+func (r stubReader) GetMany(ctx context.Context, ids []sillok.ID) ([]*sillok.Record, error) {
+	var out []*sillok.Record
+	for _, id := range ids {
+		rec, _ := r.Get(ctx, id)
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
 // BenchmarkTestimonies indexes $SILLOK_BENCH_TESTIMONIES (default 20,000)
 // demo testimonies in SQLite and runs 1,000 mixed queries:
 //

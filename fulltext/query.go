@@ -181,19 +181,31 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 		return nil, err
 	}
 	res := &Result{Facets: map[string]map[string]int{"kind": {}, "org": {}, "act_type": {}, "sex": {}}}
-	texts := map[sillok.ID]*sillok.Record{}
-	kept := cands[:0]
+	// Blind and loose hits are confirmed against their records' text,
+	// fetched in one batch.
+	var confirm []sillok.ID
 	for _, c := range cands {
 		if c.confirm {
-			rec, err := r.Get(ctx, c.id)
-			if err != nil {
-				return nil, fmt.Errorf("search: confirm %s: %w", c.id, err)
-			}
+			confirm = append(confirm, c.id)
+		}
+	}
+	texts := map[sillok.ID]*sillok.Record{}
+	if len(confirm) > 0 {
+		recs, err := r.GetMany(ctx, confirm)
+		if err != nil {
+			return nil, fmt.Errorf("search: confirm hits: %w", err)
+		}
+		for _, rec := range recs {
 			text, aliases := Text(rec.Body)
-			if !search.Match(q, text, aliases...) {
-				continue
+			if search.Match(q, text, aliases...) {
+				texts[rec.ID] = rec
 			}
-			texts[c.id] = rec
+		}
+	}
+	kept := cands[:0]
+	for _, c := range cands {
+		if c.confirm && texts[c.id] == nil {
+			continue
 		}
 		kept = append(kept, c)
 	}
@@ -221,13 +233,26 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 		width = 160
 	}
 	res.Hits = []Hit{}
+	var page []sillok.ID
+	for i := req.Offset; i < len(cands) && i < req.Offset+limit; i++ {
+		if texts[cands[i].id] == nil {
+			page = append(page, cands[i].id)
+		}
+	}
+	if len(page) > 0 {
+		recs, err := r.GetMany(ctx, page)
+		if err != nil {
+			return nil, fmt.Errorf("search: read hits: %w", err)
+		}
+		for _, rec := range recs {
+			texts[rec.ID] = rec
+		}
+	}
 	for i := req.Offset; i < len(cands) && i < req.Offset+limit; i++ {
 		c := cands[i]
 		rec := texts[c.id]
 		if rec == nil {
-			if rec, err = r.Get(ctx, c.id); err != nil {
-				return nil, fmt.Errorf("search: hit %s: %w", c.id, err)
-			}
+			continue // deleted since it was indexed in this read; not a hit
 		}
 		text, _ := Text(rec.Body)
 		res.Hits = append(res.Hits, Hit{Record: rec, Score: c.score, Snippet: search.Snippet(text, q, width)})

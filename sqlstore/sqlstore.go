@@ -466,7 +466,7 @@ func (s *Store) Linked(ctx context.Context, id sillok.ID, depth, limit int) ([]*
 	if len(found) > limit {
 		found = found[:limit]
 	}
-	return s.getMany(ctx, found)
+	return s.GetMany(ctx, found)
 }
 
 // eachRef runs query (with %s for the placeholders) over ids in chunks.
@@ -494,8 +494,8 @@ func (s *Store) eachRef(ctx context.Context, query string, ids []sillok.ID, fn f
 	return nil
 }
 
-// getMany returns the live records among ids, in ID order.
-func (s *Store) getMany(ctx context.Context, ids []sillok.ID) ([]*sillok.Record, error) {
+// GetMany returns the live records among ids, in ID order.
+func (s *Store) GetMany(ctx context.Context, ids []sillok.ID) ([]*sillok.Record, error) {
 	var out []*sillok.Record
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]

@@ -111,6 +111,13 @@ func testCreateGet(t *testing.T, open Opener) {
 	if n := v.Body.(*sillok.Person).Names[0].Value; n != "김영희" {
 		t.Errorf("name = %q", n)
 	}
+	many, err := s.GetMany(ctx, []sillok.ID{sc.victim.ID, "per_doesnotexist", sc.act.ID, sc.event.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(many) != 3 || many[0].ID >= many[1].ID || many[1].ID >= many[2].ID {
+		t.Errorf("GetMany = %d records, want 3 in ID order", len(many))
+	}
 	if _, err := s.Get(ctx, "per_doesnotexist"); !errors.Is(err, sillok.ErrNotFound) {
 		t.Errorf("Get(missing) = %v, want ErrNotFound", err)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sillok/sillok/auth"
+
 	"github.com/sillok/sillok/blob/fsblob"
 	sillokhttp "github.com/sillok/sillok/http"
 )
@@ -87,7 +89,18 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newWeb(t, st, ix, sillokhttp.Options{Blobs: blobs})
+	acc, err := auth.Open(context.Background(), st.DB(), auth.Options{Argon2: auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pw = "a test password"
+	if _, err := acc.FirstRunAdmin(context.Background(), "nkdb-demo", "operator", pw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.AddUser(context.Background(), auth.NewUser{Org: "nkdb-demo", Name: "reader", Role: auth.RoleViewer, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	c := newWeb(t, st, ix, sillokhttp.Options{Blobs: blobs, Accounts: acc})
 	evidence := filepath.Join(t.TempDir(), "interview.txt")
 	content := "녹음 파일 대신 쓴 면담 메모 (test evidence)\n"
 	if err := os.WriteFile(evidence, []byte(content), 0o644); err != nil {
@@ -96,8 +109,21 @@ func TestBrowser(t *testing.T) {
 	sum := sha256.Sum256([]byte(content))
 	wantHash := hex.EncodeToString(sum[:])
 
-	// Signed in (the operator until accounts land): name, organisation
-	// and role shown.
+	// Sign in: the home page sends the browser to the sign-in form; then
+	// name, organisation and role are shown.
+	signIn := func(name string) {
+		t.Helper()
+		run(t, ctx, "sign in as "+name,
+			chromedp.Navigate(c.ts.URL+"/?lang=en"),
+			chromedp.WaitVisible(css("#login-name")),
+			chromedp.SendKeys(css("#login-name"), name),
+			chromedp.SendKeys(css("#login-password"), pw),
+			screenshot(t, "login"),
+			chromedp.Click(css(`form.login button[type="submit"]`)),
+			chromedp.WaitVisible(css(".user")),
+		)
+	}
+	signIn("operator")
 	run(t, ctx, "open home", chromedp.Navigate(c.ts.URL+"/?lang=en"), chromedp.WaitVisible(css(".user")), screenshot(t, "home"))
 	if user := get(t, ctx, "user", chromedp.Text(css(".user"))); !strings.Contains(user, "operator") || !strings.Contains(user, "administrator") {
 		t.Errorf("signed-in user shown as %q", user)
@@ -184,8 +210,11 @@ func TestBrowser(t *testing.T) {
 		screenshot(t, "map"),
 	)
 
-	// A viewer is not offered the intake and cannot reach it.
-	v := newWeb(t, st, ix, sillokhttp.Options{Viewer: fixedViewer{sillokhttp.User{Name: "reader", Org: "tjwg-demo", Role: sillokhttp.RoleViewer}}})
+	// Sign out; a viewer signs in, is not offered the intake and cannot
+	// reach it.
+	run(t, ctx, "sign out", chromedp.Click(css(`form.logout button`)), chromedp.WaitVisible(css("#login-name")))
+	signIn("reader")
+	v := c
 	run(t, ctx, "viewer home", chromedp.Navigate(v.ts.URL+"/?lang=en"), chromedp.WaitVisible(css("header nav")))
 	if nav := get(t, ctx, "viewer nav", chromedp.Text(css("header nav"))); strings.Contains(nav, "Record a testimony") {
 		t.Errorf("viewer's navigation offers the intake: %q", nav)

@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/auth"
 	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/fulltext"
 )
@@ -60,6 +61,9 @@ type Options struct {
 	Actor sillok.Actor
 	// Search is the repository's full-text index (nil: no search endpoint).
 	Search *fulltext.Index
+	// Accounts, when set, makes every request sign in (session cookie or
+	// API token) and act as its user; nil serves everyone as Actor.
+	Accounts *auth.Accounts
 	// Viewer says who makes each web request; nil means the operator
 	// (Actor) as an admin.
 	Viewer Viewer
@@ -91,11 +95,17 @@ type Server struct {
 	mux   *http.ServeMux
 	web   *web
 	blobs blob.Store
+	// accounts, when set, requires every request to be signed in.
+	accounts *auth.Accounts
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs}
+	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs,
+		accounts: opts.Accounts}
+	if opts.Accounts != nil && opts.Viewer == nil {
+		opts.Viewer = accountsViewer{opts.Accounts}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -130,6 +140,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/records/{id}/revisions/{rev}", s.handle(s.revision))
 	m.HandleFunc("GET /api/v1/records/{id}/linked", s.handle(s.linked))
 	m.HandleFunc("GET /api/v1/search", s.handle(s.search))
+	if s.accounts != nil {
+		m.HandleFunc("GET /login", s.loginPage)
+		m.HandleFunc("POST /login", s.loginPage)
+		m.HandleFunc("POST /logout", s.logout)
+	}
 	m.HandleFunc("GET /api/v1/thesauri", s.handle(s.thesauri))
 	m.HandleFunc("GET /api/v1/thesauri/{name}", s.handle(s.thesaurus))
 	m.HandleFunc("GET /api/v1/{kinds}", s.handle(s.list))
@@ -181,7 +196,14 @@ type handlerFunc func(r *http.Request) (status int, v any, err error)
 
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		status, v, err := h(r)
+		var (
+			status int
+			v      any
+			err    error
+		)
+		if _, err = s.actorFor(r); err == nil {
+			status, v, err = h(r)
+		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if err != nil {
@@ -298,7 +320,11 @@ func (s *Server) create(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	rec := &sillok.Record{ID: req.ID, Kind: req.Kind, Org: req.Org, Level: req.Level, Body: body}
-	if err := s.store.Create(r.Context(), s.actor, rec); err != nil {
+	actor, err := s.actorFor(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.store.Create(r.Context(), actor, rec); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, rec, nil
@@ -328,7 +354,11 @@ func (s *Server) update(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	rec, err := s.store.Update(r.Context(), s.actor, id, req.Rev, body, req.Note)
+	actor, err := s.actorFor(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	rec, err := s.store.Update(r.Context(), actor, id, req.Rev, body, req.Note)
 	return 0, rec, err
 }
 
@@ -337,7 +367,11 @@ func (s *Server) delete(r *http.Request) (int, any, error) {
 	if err != nil || rev < 1 {
 		return 0, nil, badRequest("rev (the revision the deletion is based on) is required")
 	}
-	rec, err := s.store.Delete(r.Context(), s.actor, sillok.ID(r.PathValue("id")), rev, r.URL.Query().Get("note"))
+	actor, err := s.actorFor(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	rec, err := s.store.Delete(r.Context(), actor, sillok.ID(r.PathValue("id")), rev, r.URL.Query().Get("note"))
 	return 0, rec, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -99,6 +100,7 @@ type web struct {
 	catalogs map[string]catalog
 	viewer   Viewer
 	policy   Policy
+	signIn   bool // accounts are on: a session, a login page, a sign-out button
 	small    int
 	statsTTL time.Duration
 
@@ -115,6 +117,7 @@ type web struct {
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
 	w := &web{viewer: opts.Viewer, policy: opts.Policy, small: opts.SmallCount, statsTTL: opts.StatsTTL,
 		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}}
+	_, w.signIn = w.viewer.(accountsViewer)
 	if w.viewer == nil {
 		w.viewer = operatorViewer{actor}
 	}
@@ -231,6 +234,9 @@ func (p *page) T(key string, args ...any) string {
 // what it allows.
 func (p *page) May(action string) bool { return p.web.policy(p.User, Action(action)) }
 
+// SignedIn reports whether users sign in (and so may sign out).
+func (p *page) SignedIn() bool { return p.web.signIn }
+
 // LangURL is the current page in another language.
 func (p *page) LangURL(lang string) string { return withParam(p.req.URL, "lang", lang) }
 
@@ -314,6 +320,10 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 		w.Header().Set("Vary", "Cookie, Accept-Language")
 		u, err := s.web.viewer.Viewer(r)
+		if errors.Is(err, errSignIn) {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
 		if err != nil {
 			s.log.Warn("web: no viewer", "path", r.URL.Path, "err", err)
 			s.errorPage(w, p, &webError{http.StatusUnauthorized, "error.unauthorized"})

@@ -36,6 +36,7 @@ func commands() []command {
 		{"import", "read an export into the repository", runImport},
 		{"show", "print a record, its history or what is linked to it", runShow},
 		{"demo", "fill the repository with fictional demonstration data", runDemo},
+		{"user", "add accounts, change passwords, list users", runUser},
 		{"serve", "serve the JSON API (and web interface)", runServe},
 		{"name", "Korean name keys, spellings and romanizations", runName},
 		{"link", "link records of CSV lists into persons (probabilistic record linkage)", runLink},

@@ -31,13 +31,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer repo.Close()
+	acc, err := e.accounts(ctx, repo.Store)
+	if err != nil {
+		return err
+	}
+	if err := e.firstRunAdmin(ctx, acc); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
 		Handler: sillokhttp.NewServer(repo.Store, sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-			Search: e.index, Blobs: repo.Blobs}),
+			Search: e.index, Blobs: repo.Blobs, Accounts: acc}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

@@ -164,32 +164,47 @@ func (q *Query) FTS5() string {
 // TSQuery returns the query as a tsquery literal for "$1::tsquery":
 // phrases with <->, one-syllable terms as prefixes ('평':*).
 func (q *Query) TSQuery() string {
+	return infix{open: "(", close: ")", sep: " <-> ", and: " & ", not: " & !", or: " | ",
+		term: func(t qterm) string {
+			if t.prefix {
+				return "'" + t.text + "':*"
+			}
+			return "'" + t.text + "'"
+		}}.render(q.root)
+}
+
+// infix is a query syntax with AND, NOT and OR written between operands
+// and every group parenthesised: tsquery, and String's readable form.
+type infix struct {
+	open, close, sep string // around a phrase, and between its terms
+	and, not, or     string
+	term             func(qterm) string
+}
+
+func (s infix) render(root node) string {
 	var b strings.Builder
 	var walk func(n node)
 	walk = func(n node) {
 		switch n := n.(type) {
 		case *phrase:
-			b.WriteByte('(')
+			b.WriteString(s.open)
 			for i, t := range n.terms {
 				if i > 0 {
-					b.WriteString(" <-> ")
+					b.WriteString(s.sep)
 				}
-				b.WriteString("'" + t.text + "'")
-				if t.prefix {
-					b.WriteString(":*")
-				}
+				b.WriteString(s.term(t))
 			}
-			b.WriteByte(')')
+			b.WriteString(s.close)
 		case *and:
 			b.WriteByte('(')
 			for i, k := range n.pos {
 				if i > 0 {
-					b.WriteString(" & ")
+					b.WriteString(s.and)
 				}
 				walk(k)
 			}
 			for _, k := range n.neg {
-				b.WriteString(" & !")
+				b.WriteString(s.not)
 				walk(k)
 			}
 			b.WriteByte(')')
@@ -197,14 +212,14 @@ func (q *Query) TSQuery() string {
 			b.WriteByte('(')
 			for i, k := range n.kids {
 				if i > 0 {
-					b.WriteString(" | ")
+					b.WriteString(s.or)
 				}
 				walk(k)
 			}
 			b.WriteByte(')')
 		}
 	}
-	walk(q.root)
+	walk(root)
 	return b.String()
 }
 

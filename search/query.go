@@ -369,46 +369,11 @@ func (q *Query) WithAliases(aliases func(word string) []string) *Query {
 // String returns the query in a canonical form, showing its index terms:
 // phrases in brackets, prefix terms with a trailing *.
 func (q *Query) String() string {
-	var b strings.Builder
-	var walk func(n node)
-	walk = func(n node) {
-		switch n := n.(type) {
-		case *phrase:
-			b.WriteByte('[')
-			for i, t := range n.terms {
-				if i > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(t.text)
-				if t.prefix {
-					b.WriteByte('*')
-				}
+	return infix{open: "[", close: "]", sep: " ", and: " AND ", not: " NOT ", or: " OR ",
+		term: func(t qterm) string {
+			if t.prefix {
+				return t.text + "*"
 			}
-			b.WriteByte(']')
-		case *and:
-			b.WriteByte('(')
-			for i, k := range n.pos {
-				if i > 0 {
-					b.WriteString(" AND ")
-				}
-				walk(k)
-			}
-			for _, k := range n.neg {
-				b.WriteString(" NOT ")
-				walk(k)
-			}
-			b.WriteByte(')')
-		case *or:
-			b.WriteByte('(')
-			for i, k := range n.kids {
-				if i > 0 {
-					b.WriteString(" OR ")
-				}
-				walk(k)
-			}
-			b.WriteByte(')')
-		}
-	}
-	walk(q.root)
-	return b.String()
+			return t.text
+		}}.render(q.root)
 }

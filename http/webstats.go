@@ -58,20 +58,10 @@ func bump[K comparable](m map[K]*tally, k K, victim sillok.ID) {
 
 // eachRecord lists every live record of a filter, a page at a time.
 func eachRecord(ctx context.Context, st sillok.Reader, f sillok.Filter, fn func(*sillok.Record)) error {
-	f.Limit = 10000
-	for {
-		pg, err := st.List(ctx, f)
-		if err != nil {
-			return fmt.Errorf("list %s records after %q: %w", f.Kind, f.After, err)
-		}
-		for _, r := range pg.Records {
-			fn(r)
-		}
-		if pg.Next == "" {
-			return nil
-		}
-		f.After = pg.Next
+	if err := sillok.Each(ctx, st, f, func(r *sillok.Record) error { fn(r); return nil }); err != nil {
+		return fmt.Errorf("list %s records: %w", f.Kind, err)
 	}
+	return nil
 }
 
 func computeStatistics(ctx context.Context, st sillok.Reader, terms map[string]*sillok.Term) (*statistics, error) {

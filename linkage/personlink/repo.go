@@ -78,22 +78,10 @@ func (b *Builder) Index(id sillok.ID) int {
 
 // each calls fn for every live record of kind k in ID order.
 func each(ctx context.Context, r sillok.Reader, k sillok.Kind, fn func(*sillok.Record) error) error {
-	f := sillok.Filter{Kind: k, Limit: pageSize}
-	for {
-		p, err := r.List(ctx, f)
-		if err != nil {
-			return fmt.Errorf("list %s records after %q: %w", k, f.After, err)
-		}
-		for _, rec := range p.Records {
-			if err := fn(rec); err != nil {
-				return err
-			}
-		}
-		if p.Next == "" {
-			return nil
-		}
-		f.After = p.Next
+	if err := sillok.Each(ctx, r, sillok.Filter{Kind: k}, fn); err != nil {
+		return fmt.Errorf("list %s records: %w", k, err)
 	}
+	return nil
 }
 
 // Labels returns the reviewers' same and different decisions as clerical

@@ -47,10 +47,13 @@ type Result struct {
 }
 
 // Grant lets the caller see records of an organisation ("" for any) at
-// the given levels.
+// the given levels. IDs, when not nil, narrows the grant to those records
+// (the records shared with the caller's organisation or naming the
+// caller); an empty non-nil IDs grants nothing.
 type Grant struct {
 	Org    string
 	Levels []sillok.Level
+	IDs    []sillok.ID
 }
 
 // MaxCandidates bounds the matches counted, faceted and ranked per search,
@@ -305,6 +308,9 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	if req.Access != nil {
 		var ors []string
 		for _, g := range req.Access {
+			if len(g.Levels) == 0 || g.IDs != nil && len(g.IDs) == 0 {
+				continue // grants nothing; and no unused placeholders
+			}
 			var conds []string
 			if g.Org != "" {
 				conds = append(conds, "d.org = "+arg(g.Org))
@@ -313,10 +319,14 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 			for _, l := range g.Levels {
 				ls = append(ls, arg(string(l)))
 			}
-			if len(ls) == 0 {
-				continue
-			}
 			conds = append(conds, "d.level IN ("+strings.Join(ls, ", ")+")")
+			if g.IDs != nil {
+				ids := make([]string, len(g.IDs))
+				for i, id := range g.IDs {
+					ids[i] = arg(string(id))
+				}
+				conds = append(conds, "d.record_id IN ("+strings.Join(ids, ", ")+")")
+			}
 			ors = append(ors, "("+strings.Join(conds, " AND ")+")")
 		}
 		if len(ors) == 0 {

@@ -103,8 +103,12 @@ type Server struct {
 func NewServer(store sillok.Store, opts Options) *Server {
 	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs,
 		accounts: opts.Accounts}
-	if opts.Accounts != nil && opts.Viewer == nil {
-		opts.Viewer = accountsViewer{opts.Accounts}
+	if opts.Accounts != nil {
+		if opts.Viewer == nil {
+			opts.Viewer = accountsViewer{opts.Accounts}
+		}
+		// Every read and write asks the policy for the request's user.
+		s.store = authzStore{store}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -178,6 +182,10 @@ func toAPIError(err error) *apiError {
 	}
 	var fe *sillok.FieldError
 	switch {
+	case errors.Is(err, auth.ErrForbidden):
+		return &apiError{http.StatusForbidden, "forbidden", "not allowed", ""}
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return &apiError{http.StatusUnauthorized, "unauthenticated", "sign in or send an API token", ""}
 	case errors.As(err, &fe):
 		return &apiError{http.StatusUnprocessableEntity, "invalid", fe.Error(), fe.Field}
 	case errors.Is(err, sillok.ErrNotFound):
@@ -201,8 +209,9 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 			v      any
 			err    error
 		)
-		if _, err = s.actorFor(r); err == nil {
-			status, v, err = h(r)
+		var ar *http.Request
+		if ar, err = s.authorised(r); err == nil {
+			status, v, err = h(ar)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -474,6 +483,9 @@ func (s *Server) search(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	req, err := SearchRequest(q.Get("q"), q)
 	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.searchAccess(r.Context(), &req); err != nil {
 		return 0, nil, err
 	}
 	res, err := s.index.Search(r.Context(), s.store, req)

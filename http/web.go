@@ -107,11 +107,19 @@ type web struct {
 	mu        sync.Mutex
 	terms     map[string]*sillok.Term // by thesaurus.code
 	termsAt   time.Time
+	statsCache // without accounts: everyone's
+	// statsByUser: with accounts, each user's statistics count what they
+	// may see.
+	statsByUser map[string]*statsCache
+	statsWait   time.Duration
+}
+
+// statsCache is one set of statistics being kept fresh.
+type statsCache struct {
 	stats     *statistics
 	statsAt   time.Time
 	statsBusy chan struct{}
 	statsErr  error // of the last computation
-	statsWait time.Duration
 }
 
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
@@ -123,6 +131,9 @@ func newWeb(opts Options, actor sillok.Actor) (*web, error) {
 	}
 	if w.policy == nil {
 		w.policy = DefaultPolicy
+		if opts.Accounts != nil {
+			w.policy = accountsPolicy
+		}
 	}
 	if w.small == 0 {
 		w.small = 5
@@ -330,6 +341,10 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			return
 		}
 		p.User = u
+		if s.accounts != nil {
+			r = r.WithContext(withUser(r.Context(), u))
+			p.req = r
+		}
 		name, err := fn(r.Context(), p)
 		if rd, ok := err.(*redirect); ok {
 			http.Redirect(w, r, rd.to, http.StatusSeeOther)
@@ -352,6 +367,8 @@ func (s *Server) errorPage(w http.ResponseWriter, p *page, err error) {
 		switch {
 		case ae.status == http.StatusNotFound || ae.status == http.StatusGone:
 			we = &webError{http.StatusNotFound, "error.not_found"}
+		case ae.status == http.StatusForbidden:
+			we = &webError{http.StatusForbidden, "error.forbidden"}
 		case ae.status < 500:
 			we = &webError{ae.status, "error.bad_request"}
 		default:

@@ -84,6 +84,13 @@ type Options struct {
 	// their computation before showing a page that reloads itself; 0
 	// means 150 ms.
 	StatsWait time.Duration
+	// Opener opens sealed persons and sources, on explicit request with a
+	// stated purpose, for users who may see identities; it records the
+	// disclosure before decrypting (protect.Opener). nil: not offered.
+	Opener Opener
+	// Disclosures lists the recorded disclosures for admins
+	// (protect.DisclosureLog); nil: no listing.
+	Disclosures DisclosureLister
 }
 
 // Server is the HTTP handler of a repository.
@@ -92,17 +99,19 @@ type Server struct {
 	log   *slog.Logger
 	actor sillok.Actor
 	index *fulltext.Index
-	mux   *http.ServeMux
+	mux   *routeMux
 	web   *web
 	blobs blob.Store
 	// accounts, when set, requires every request to be signed in.
-	accounts *auth.Accounts
+	accounts    *auth.Accounts
+	opener      Opener
+	disclosures DisclosureLister
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs,
-		accounts: opts.Accounts}
+	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: &routeMux{ServeMux: http.NewServeMux()}, blobs: opts.Blobs,
+		accounts: opts.Accounts, opener: opts.Opener, disclosures: opts.Disclosures}
 	if opts.Accounts != nil {
 		if opts.Viewer == nil {
 			opts.Viewer = accountsViewer{opts.Accounts}
@@ -157,6 +166,7 @@ func (s *Server) routes() {
 		return 0, nil, &apiError{http.StatusNotFound, "not_found", "no such API endpoint", ""}
 	}))
 	s.webRoutes()
+	s.authzRoutes()
 }
 
 // apiError is an error with its HTTP form.
@@ -215,6 +225,8 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		// Responses carry records, some with identities: no cache keeps them.
+		w.Header().Set("Cache-Control", "no-store")
 		if err != nil {
 			ae := toAPIError(err)
 			if ae.status >= 500 {
@@ -341,6 +353,9 @@ func (s *Server) create(r *http.Request) (int, any, error) {
 
 func (s *Server) get(r *http.Request) (int, any, error) {
 	rec, err := s.store.Get(r.Context(), sillok.ID(r.PathValue("id")))
+	if err == nil && r.URL.Query().Has("purpose") {
+		return s.getDisclosed(r, rec)
+	}
 	return 0, rec, err
 }
 

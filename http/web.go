@@ -101,6 +101,7 @@ type web struct {
 	viewer   Viewer
 	policy   Policy
 	signIn   bool // accounts are on: a session, a login page, a sign-out button
+	opener   Opener // sealed records may be opened (Options.Opener)
 	small    int
 	statsTTL time.Duration
 
@@ -123,7 +124,7 @@ type statsCache struct {
 }
 
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
-	w := &web{viewer: opts.Viewer, policy: opts.Policy, small: opts.SmallCount, statsTTL: opts.StatsTTL,
+	w := &web{viewer: opts.Viewer, policy: opts.Policy, opener: opts.Opener, small: opts.SmallCount, statsTTL: opts.StatsTTL,
 		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}}
 	_, w.signIn = w.viewer.(accountsViewer)
 	if w.viewer == nil {

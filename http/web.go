@@ -100,14 +100,14 @@ type web struct {
 	catalogs map[string]catalog
 	viewer   Viewer
 	policy   Policy
-	signIn   bool // accounts are on: a session, a login page, a sign-out button
+	signIn   bool   // accounts are on: a session, a login page, a sign-out button
 	opener   Opener // sealed records may be opened (Options.Opener)
 	small    int
 	statsTTL time.Duration
 
-	mu        sync.Mutex
-	terms     map[string]*sillok.Term // by thesaurus.code
-	termsAt   time.Time
+	mu         sync.Mutex
+	terms      map[string]*sillok.Term // by thesaurus.code
+	termsAt    time.Time
 	statsCache // without accounts: everyone's
 	// statsByUser: with accounts, each user's statistics count what they
 	// may see.

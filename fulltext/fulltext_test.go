@@ -3,6 +3,7 @@ package fulltext_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -189,6 +190,17 @@ func TestFiltersFacetsVisibility(t *testing.T) {
 			}
 			if r := search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{}}); r.Total != 0 {
 				t.Errorf("no access still finds %d", r.Total)
+			}
+			// Many grants push the match's placeholders past $9 (a
+			// renumbering bug once lost such searches).
+			many := []fulltext.Grant{{Org: "org-a", Levels: all}}
+			for i := range 4 {
+				for _, q := range []string{"요덕 공개처형", "요덕 OR 구타 OR 공개처형"} {
+					if r, all := search(fulltext.Request{Query: q, Access: many}), search(fulltext.Request{Query: q, Org: "org-a"}); r.Total != all.Total || r.Total == 0 {
+						t.Errorf("%s with %d grants: %d hits, want %d", q, len(many), r.Total, all.Total)
+					}
+				}
+				many = append(many, fulltext.Grant{Org: fmt.Sprintf("org-%d", i), Levels: all})
 			}
 			// A grant by IDs (records shared with the caller) adds those
 			// records only; an empty ID list adds nothing.

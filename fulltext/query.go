@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sillok/sillok"
@@ -346,13 +348,16 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	return b.String(), args, nil
 }
 
-// shift renumbers $1… in clause to follow n earlier arguments.
+// shift renumbers $1… in clause to follow n earlier arguments, in one
+// pass: replacing $1 after $2 had become $12 would make it $112.
 func shift(clause string, n int) string {
-	for i := 9; i >= 1; i-- {
-		clause = strings.ReplaceAll(clause, fmt.Sprintf("$%d", i), fmt.Sprintf("$%d", i+n))
-	}
-	return clause
+	return placeholder.ReplaceAllStringFunc(clause, func(p string) string {
+		i, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(i+n)
+	})
 }
+
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
 func rankExpr(clause string) string {
 	// The first tsquery of the clause ranks.

@@ -414,6 +414,11 @@ func (t authzTx) Create(ctx context.Context, actor sillok.Actor, r *sillok.Recor
 			return err
 		}
 	}
+	if r.ID == "" && r.Body != nil {
+		// The ID the store would give, so that a refused reference reads
+		// as the store's own error would.
+		r.ID = sillok.NewID(r.Body.Kind())
+	}
 	if err := t.refs(ctx, r.ID, r.Body); err != nil {
 		return err
 	}

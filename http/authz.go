@@ -640,3 +640,13 @@ func accountsPolicy(u User, a Action) bool {
 	}
 	return false
 }
+
+// userKey names the request's user for per-user caches; "" without
+// accounts.
+func userKey(ctx context.Context) string {
+	a := accessOf(ctx)
+	if a == nil {
+		return ""
+	}
+	return a.user.Org + "\x00" + string(a.user.Role) + "\x00" + a.user.Name
+}

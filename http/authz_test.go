@@ -752,3 +752,51 @@ func TestSharingLifecycle(t *testing.T) {
 		t.Errorf("share history: %d %s", status, body)
 	}
 }
+
+// TestIntakeOtherOrg: the intake's steps read and write through the
+// authorising store: another organisation's testimony is missing to its
+// documenters, and a partner it is shared with reads it but cannot write.
+func TestIntakeOtherOrg(t *testing.T) {
+	f := newAzFixture(t)
+	who := f.clear[sillok.LevelInternal].rec
+	src := &sillok.Record{Level: sillok.LevelInternal, Body: &sillok.Source{Type: "testimony", Interviewee: who.ID, Interviewer: "zqsecretinterviewer"}}
+	f.create(src)
+	f.share(src) // with org-c
+	path := "/intake/" + string(src.ID) + "/circumstances"
+	missing := "/intake/" + string(missingID(src.ID)) + "/circumstances"
+	post := url.Values{"interviewer": {"someone"}, "date": {"2020"}, "rev": {"1"}}.Encode()
+	for _, c := range []struct {
+		user              string
+		getWant, postWant int
+	}{
+		{"documenter-a", 200, http.StatusSeeOther},
+		{"documenter-b", 404, 404},
+		{"documenter-c", 200, 403},
+	} {
+		u := f.byName[c.user]
+		status, body := f.do(u, "GET", path, "")
+		if status != c.getWant {
+			t.Errorf("GET as %s: %d, want %d", c.user, status, c.getWant)
+		}
+		if status == 404 {
+			if _, mbody := f.do(u, "GET", missing, ""); strings.ReplaceAll(body, string(src.ID), "ID") != strings.ReplaceAll(mbody, string(missingID(src.ID)), "ID") {
+				t.Errorf("as %s: hidden testimony answered unlike a missing one", c.user)
+			}
+		}
+		if c.user == "documenter-a" {
+			continue // writes last
+		}
+		if status, _ := f.do(u, "POST", path, post); status != c.postWant {
+			t.Errorf("POST as %s: %d, want %d", c.user, status, c.postWant)
+		}
+	}
+	if cur, err := f.st.Get(f.ctx, src.ID); err != nil || cur.Rev != 1 {
+		t.Fatalf("testimony changed by another organisation: %v %v", cur, err)
+	}
+	if status, body := f.do(f.byName["documenter-a"], "POST", path, post); status != http.StatusSeeOther {
+		t.Errorf("POST by the owner: %d %.300s", status, body)
+	}
+	if strings.Contains(f.logs.String(), "zqsecret") {
+		t.Errorf("log carries a protected value")
+	}
+}

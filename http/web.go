@@ -105,10 +105,11 @@ type web struct {
 	small    int
 	statsTTL time.Duration
 
-	mu         sync.Mutex
-	terms      map[string]*sillok.Term // by thesaurus.code
-	termsAt    time.Time
-	statsCache // without accounts: everyone's
+	mu          sync.Mutex
+	terms       map[string]*sillok.Term // by thesaurus.code
+	termsAt     time.Time
+	termsByUser map[string]*termsCache
+	statsCache  // without accounts: everyone's
 	// statsByUser: with accounts, each user's statistics count what they
 	// may see.
 	statsByUser map[string]*statsCache
@@ -406,9 +407,40 @@ func (s *Server) render(w http.ResponseWriter, p *page, status int, name string)
 func (w *web) termsFor(ctx context.Context, st sillok.Reader) (map[string]*sillok.Term, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if k := userKey(ctx); k != "" {
+		// With accounts each user has the terms they may see.
+		c := w.termsByUser[k]
+		if c != nil && time.Since(c.at) < 30*time.Second {
+			return c.terms, nil
+		}
+		terms, err := listTerms(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		if w.termsByUser == nil {
+			w.termsByUser = map[string]*termsCache{}
+		}
+		w.termsByUser[k] = &termsCache{terms, time.Now()}
+		return terms, nil
+	}
 	if w.terms != nil && time.Since(w.termsAt) < 30*time.Second {
 		return w.terms, nil
 	}
+	terms, err := listTerms(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	w.terms, w.termsAt = terms, time.Now()
+	return terms, nil
+}
+
+// termsCache is one user's thesaurus terms.
+type termsCache struct {
+	terms map[string]*sillok.Term
+	at    time.Time
+}
+
+func listTerms(ctx context.Context, st sillok.Reader) (map[string]*sillok.Term, error) {
 	terms := map[string]*sillok.Term{}
 	f := sillok.Filter{Kind: sillok.KindTerm, Limit: 10000}
 	for {
@@ -425,7 +457,6 @@ func (w *web) termsFor(ctx context.Context, st sillok.Reader) (map[string]*sillo
 		}
 		f.After = pg.Next
 	}
-	w.terms, w.termsAt = terms, time.Now()
 	return terms, nil
 }
 

@@ -184,7 +184,7 @@ func (w *web) statsCacheFor(ctx context.Context) (*statsCache, context.Context) 
 	if a == nil {
 		return &w.statsCache, context.Background()
 	}
-	key := a.user.Org + "\x00" + string(a.user.Role) + "\x00" + a.user.Name
+	key := userKey(ctx)
 	c := w.statsByUser[key]
 	if c == nil {
 		if w.statsByUser == nil {

@@ -29,7 +29,24 @@ import (
 //   - A record the user sees but may not change: auth.ErrForbidden (403).
 //   - Reads without Decision.Identities are redacted (redactBody).
 //   - Shares (sillok.Share records) give auth.Meta its SharedWith and
-//     Named; writing one is auth.ActionShare on the shared record.
+//     Named; writing one is auth.ActionShare on the shared record. A share
+//     belongs to the shared record's owner, at level internal. Each
+//     request reads the shares naming its user's organisation or its user
+//     (two attribute lookups), whatever it touches.
+//   - Statistics, the map and the thesaurus labels are computed and cached
+//     per user, so they count only what the user may see.
+//
+// What a user still learns about records they cannot see: a visible
+// record's body names the IDs it refers to (pages show a hidden record's
+// bare ID, as they do a missing one's); Linked with depth > 1 reaches
+// visible records through hidden ones; a search by a name kept in clear
+// (public and internal persons) finds the person, shown by pseudonym, for
+// users without identities, while blind-indexed names (confidential,
+// strict) are confirmed against the record as the user reads it and find
+// nothing; creating a record with a chosen ID a hidden record has fails
+// as a conflict. Free text of events and acts (titles, descriptions) is
+// not redacted: it must not name protected persons. A listing reads
+// through the hidden records it skips (BenchmarkAuthzList).
 
 // ctxKey keys the request's access in its context.
 type ctxKey struct{}

@@ -16,16 +16,26 @@
 //	                                     information, relationships, terms
 //	GET    /thesauri  GET /thesauri/{name}
 //	GET    /search?q=…&kind=&act_type=&location=&sex=&org=&from=&to=&offset=&limit=
+//	GET    /records/{id}?purpose=…       the record with its sealed fields opened (recorded)
+//	GET    /records/{id}/shares  POST /records/{id}/shares {"with","named","note"}
+//	GET    /disclosures?since=DATE       admins: the disclosures by their organisation
+//
+// With Options.Accounts every request acts as its signed-in user and every
+// record it reads or writes is decided by auth.Decide (see authz.go): a
+// record the user may not see is answered as a missing one (404, the same
+// body), one they may not change with 403 forbidden; persons are
+// pseudonymised for users without identities.
 //
 // Errors are {"error":{"code","message","field"}} with the HTTP status of
-// their kind: 400 bad request, 404 not_found, 409 conflict, 410 deleted,
-// 422 invalid.
+// their kind: 400 bad request, 401 unauthenticated, 403 forbidden, 404
+// not_found, 409 conflict, 410 deleted, 422 invalid.
 //
 // Web interface (HTML, Korean and English): / (home), /browse/{kinds}
 // (persons, units, locations, events, acts, sources; filters and
 // pagination), /records/{id} (fields, sources behind each fact, linked
 // records, revision history), /search, /stats (?publication=1 suppresses
-// small counts), /map, and /static/ for the stylesheet and script.
+// small counts), /map, /records/{id}/sharing, /records/{id}/disclose,
+// /admin/disclosures, and /static/ for the stylesheet and script.
 //
 // Written by hand with html/template and the standard library: the
 // interface must run from one binary on an offline laptop, so no web

@@ -769,6 +769,18 @@ func TestSharingLifecycle(t *testing.T) {
 	if status, body := f.do(f.byName["admin-a"], "GET", "/api/v1/records/"+string(sh.ID)+"/history", ""); status != 200 || !strings.Contains(body, `"tombstone":true`) {
 		t.Errorf("share history: %d %s", status, body)
 	}
+	// Record pages offer sharing and opening a sealed identity to whom
+	// may do it.
+	sealed := f.sealed[sillok.LevelInternal].rec.ID
+	for _, c := range []struct {
+		user            string
+		share, disclose bool
+	}{{"admin-a", true, true}, {"legal-a", true, true}, {"documenter-a", false, true}, {"analyst-a", false, false}, {"viewer-c", false, false}} {
+		_, page := f.do(f.byName[c.user], "GET", "/records/"+string(sealed), "")
+		if strings.Contains(page, "/records/"+string(sealed)+"/sharing") != c.share || strings.Contains(page, "/records/"+string(sealed)+"/disclose") != c.disclose {
+			t.Errorf("record page as %s: sharing offered %v, disclosure offered %v", c.user, !c.share, !c.disclose)
+		}
+	}
 }
 
 // TestIntakeOtherOrg: the intake's steps read and write through the

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sillok/sillok"
@@ -38,8 +39,7 @@ import (
 //
 // What a user still learns about records they cannot see: a visible
 // record's body names the IDs it refers to (pages show a hidden record's
-// bare ID, as they do a missing one's); Linked with depth > 1 reaches
-// visible records through hidden ones; a search by a name kept in clear
+// bare ID, as they do a missing one's); a search by a name kept in clear
 // (public and internal persons) finds the person, shown by pseudonym, for
 // users without identities, while blind-indexed names (confidential,
 // strict) are confirmed against the record as the user reads it and find
@@ -274,18 +274,49 @@ func (s authzStore) List(ctx context.Context, f sillok.Filter) (*sillok.Page, er
 	}
 }
 
-// Linked returns the visible records linked to a visible id. Records are
-// reached through hidden ones too (depth > 1): the link is the graph the
-// stores keep; a hidden record itself is never returned.
+// Linked returns the visible records linked to a visible id. Deeper than
+// one step it walks one step at a time through visible records only, so
+// that a hidden record does not connect what it links (a query per
+// record on the way: deep walks are for the API, pages go one step).
 func (s authzStore) Linked(ctx context.Context, id sillok.ID, depth, limit int) ([]*sillok.Record, error) {
 	if _, err := s.visible(ctx, id, notFound(id)); err != nil {
 		return nil, err
 	}
-	recs, err := s.st.Linked(ctx, id, depth, limit)
-	if err != nil {
-		return nil, err
+	if limit <= 0 {
+		limit = 10000
 	}
-	return s.filter(ctx, recs)
+	seen := map[sillok.ID]bool{id: true}
+	var out []*sillok.Record
+	frontier := []sillok.ID{id}
+	for d := 0; d < depth && len(frontier) > 0 && len(out) < limit; d++ {
+		var next []sillok.ID
+		for _, n := range frontier {
+			recs, err := s.st.Linked(ctx, n, 1, limit)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				if seen[r.ID] {
+					continue
+				}
+				seen[r.ID] = true
+				v, err := s.read(ctx, r)
+				if err != nil {
+					return nil, err
+				}
+				if v != nil {
+					out = append(out, v)
+					next = append(next, v.ID)
+				}
+			}
+		}
+		frontier = next
+	}
+	slices.SortFunc(out, func(a, b *sillok.Record) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 func (s authzStore) Revisions(ctx context.Context, fn func(*sillok.Revision) error) error {

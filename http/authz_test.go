@@ -861,3 +861,28 @@ func BenchmarkAuthzList(b *testing.B) {
 		})
 	}
 }
+
+// TestLinkedThroughHidden: a deep walk of linked records does not pass
+// through a record the user may not see.
+func TestLinkedThroughHidden(t *testing.T) {
+	f := newAzFixture(t)
+	far := &sillok.Record{Level: sillok.LevelPublic, Body: &sillok.Person{Names: []sillok.Name{{Value: "public person"}}}}
+	f.create(far)
+	hidden := &sillok.Record{Level: sillok.LevelInternal, Body: &sillok.Act{Event: f.event.ID, Victim: far.ID, Type: "beating"}}
+	f.create(hidden) // not shared
+	for _, c := range []struct {
+		user string
+		want bool
+	}{{"analyst-a", true}, {"analyst-b", false}, {"analyst-c", false}} {
+		status, body := f.do(f.byName[c.user], "GET", "/api/v1/records/"+string(f.event.ID)+"/linked?depth=2", "")
+		if status != 200 || strings.Contains(body, string(far.ID)) != c.want || strings.Contains(body, string(hidden.ID)) != c.want {
+			t.Errorf("as %s: %d, reaches %s = %v", c.user, status, far.ID, !c.want)
+		}
+		// One step from the person itself is another matter: visible
+		// to all, its hidden act is left out.
+		_, body = f.do(f.byName[c.user], "GET", "/api/v1/records/"+string(far.ID)+"/linked", "")
+		if strings.Contains(body, string(hidden.ID)) != c.want {
+			t.Errorf("as %s: the hidden act linked = %v", c.user, !c.want)
+		}
+	}
+}

@@ -69,6 +69,8 @@ func NewBody(k Kind) (Body, error) {
 		return new(Link), nil
 	case KindEvidence:
 		return new(Evidence), nil
+	case KindShare:
+		return new(Share), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q: %w", k, ErrInvalid)
 }

@@ -763,3 +763,46 @@ func (e *Evidence) Attrs() []Attr {
 	}
 	return as
 }
+
+// Share makes a record visible beyond its owning organisation: to the
+// partner organisation With and, for a strictly confidential record, to
+// the Named users (account names; With may then be the owner itself).
+// Sharing is explicit and revisioned like everything else: unsharing is
+// deleting the share (a tombstone), so who saw what when stays on record.
+// The share record belongs to the shared record's owner; package auth
+// decides with it (auth.Meta.SharedWith and Named).
+type Share struct {
+	Record ID       `json:"record"`
+	With   string   `json:"with"`
+	Named  []string `json:"named,omitempty"`
+	Note   string   `json:"note,omitempty"`
+}
+
+func (*Share) Kind() Kind { return KindShare }
+func (s *Share) Validate() error {
+	if s.Record == "" {
+		return fieldErr("record", "empty")
+	}
+	if KindOf(s.Record) == KindShare {
+		return fieldErr("record", "a share cannot be shared")
+	}
+	if strings.TrimSpace(s.With) == "" {
+		return fieldErr("with", "empty")
+	}
+	for i, n := range s.Named {
+		if strings.TrimSpace(n) == "" {
+			return fieldErr(fmt.Sprintf("named[%d]", i), "empty")
+		}
+	}
+	return nil
+}
+func (s *Share) Refs() []Ref      { return []Ref{{"record", s.Record, nil}} }
+func (s *Share) Terms() []TermRef { return nil }
+func (s *Share) Label() string    { return s.With }
+func (s *Share) Attrs() []Attr {
+	as := []Attr{{"with", s.With}}
+	for _, n := range s.Named {
+		as = append(as, Attr{"named", n})
+	}
+	return as
+}

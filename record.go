@@ -37,19 +37,20 @@ const (
 	KindTerm         Kind = "term"         // a thesaurus term
 	KindLink         Kind = "link"         // a decision that two person records are (not) the same individual
 	KindEvidence     Kind = "evidence"     // an original file (or derived copy) in the blob store, as received
+	KindShare        Kind = "share"        // a record made visible to a partner organisation or named users
 )
 
 var kindPrefix = map[Kind]string{
 	KindPerson: "per", KindUnit: "unt", KindPosition: "pos", KindLocation: "loc",
 	KindEvent: "evt", KindAct: "act", KindInvolvement: "inv", KindSource: "src",
 	KindInformation: "inf", KindRelationship: "rel", KindTerm: "trm", KindLink: "lnk",
-	KindEvidence: "evi",
+	KindEvidence: "evi", KindShare: "shr",
 }
 
 // Kinds lists every record kind in a fixed order.
 func Kinds() []Kind {
 	return []Kind{KindPerson, KindUnit, KindPosition, KindLocation, KindEvent, KindAct,
-		KindInvolvement, KindSource, KindInformation, KindRelationship, KindTerm, KindLink, KindEvidence}
+		KindInvolvement, KindSource, KindInformation, KindRelationship, KindTerm, KindLink, KindEvidence, KindShare}
 }
 
 // Valid reports whether k is a known kind.

@@ -172,7 +172,7 @@ func TestGenerateValid(t *testing.T) {
 			// needs files), and the proportions stay near what the store
 			// benchmarks were sized for.
 			for _, k := range sillok.Kinds() {
-				if k != sillok.KindTerm && k != sillok.KindLink && k != sillok.KindEvidence && counts[k] == 0 {
+				if k != sillok.KindTerm && k != sillok.KindLink && k != sillok.KindEvidence && k != sillok.KindShare && counts[k] == 0 {
 					t.Errorf("no %s records", k)
 				}
 			}

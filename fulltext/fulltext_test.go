@@ -3,6 +3,7 @@ package fulltext_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -149,7 +150,7 @@ func TestFiltersFacetsVisibility(t *testing.T) {
 			camp := mk(actor, sillok.LevelPublic, &sillok.Location{Names: []sillok.Name{{Value: "요덕 관리소"}}, Type: "kwanliso"})
 			ev := mk(actor, sillok.LevelPublic, &sillok.Event{Title: sillok.Labels{Ko: "요덕 수용소 구금"}, Date: sillok.MustDate("2003"), Location: camp.ID})
 			mk(actor, sillok.LevelInternal, &sillok.Act{Event: ev.ID, Victim: v.ID, Type: "public_execution", Date: sillok.MustDate("2003-05"), Location: camp.ID, Description: sillok.Labels{Ko: "요덕에서 공개처형"}})
-			mk(sillok.Actor{User: "x", Org: "org-b"}, sillok.LevelInternal, &sillok.Act{Event: ev.ID, Victim: v.ID, Type: "beating", Date: sillok.MustDate("1998"), Description: sillok.Labels{Ko: "요덕에서 구타"}})
+			beat := mk(sillok.Actor{User: "x", Org: "org-b"}, sillok.LevelInternal, &sillok.Act{Event: ev.ID, Victim: v.ID, Type: "beating", Date: sillok.MustDate("1998"), Description: sillok.Labels{Ko: "요덕에서 구타"}})
 			search := func(req fulltext.Request) *fulltext.Result {
 				t.Helper()
 				res, err := ix.Search(ctx, s, req)
@@ -189,6 +190,27 @@ func TestFiltersFacetsVisibility(t *testing.T) {
 			}
 			if r := search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{}}); r.Total != 0 {
 				t.Errorf("no access still finds %d", r.Total)
+			}
+			// Many grants push the match's placeholders past $9 (a
+			// renumbering bug once lost such searches).
+			many := []fulltext.Grant{{Org: "org-a", Levels: all}}
+			for i := range 4 {
+				for _, q := range []string{"요덕 공개처형", "요덕 OR 구타 OR 공개처형"} {
+					if r, all := search(fulltext.Request{Query: q, Access: many}), search(fulltext.Request{Query: q, Org: "org-a"}); r.Total != all.Total || r.Total == 0 {
+						t.Errorf("%s with %d grants: %d hits, want %d", q, len(many), r.Total, all.Total)
+					}
+				}
+				many = append(many, fulltext.Grant{Org: fmt.Sprintf("org-%d", i), Levels: all})
+			}
+			// A grant by IDs (records shared with the caller) adds those
+			// records only; an empty ID list adds nothing.
+			public := fulltext.Grant{Levels: []sillok.Level{sillok.LevelPublic}}
+			r = search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{public, {Levels: all, IDs: []sillok.ID{beat.ID}}}})
+			if r.Total != 3 || r.Facets["org"]["org-b"] != 1 {
+				t.Errorf("shared by ID: total %d facets %v", r.Total, r.Facets)
+			}
+			if r := search(fulltext.Request{Query: "요덕", Access: []fulltext.Grant{public, {Levels: all, IDs: []sillok.ID{}}}}); r.Total != 2 {
+				t.Errorf("empty ID grant: total %d", r.Total)
 			}
 			// Snippets highlight.
 			r = search(fulltext.Request{Query: "공개처형"})

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sillok/sillok"
@@ -47,10 +49,13 @@ type Result struct {
 }
 
 // Grant lets the caller see records of an organisation ("" for any) at
-// the given levels.
+// the given levels. IDs, when not nil, narrows the grant to those records
+// (the records shared with the caller's organisation or naming the
+// caller); an empty non-nil IDs grants nothing.
 type Grant struct {
 	Org    string
 	Levels []sillok.Level
+	IDs    []sillok.ID
 }
 
 // MaxCandidates bounds the matches counted, faceted and ranked per search,
@@ -305,6 +310,9 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	if req.Access != nil {
 		var ors []string
 		for _, g := range req.Access {
+			if len(g.Levels) == 0 || g.IDs != nil && len(g.IDs) == 0 {
+				continue // grants nothing; and no unused placeholders
+			}
 			var conds []string
 			if g.Org != "" {
 				conds = append(conds, "d.org = "+arg(g.Org))
@@ -313,10 +321,14 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 			for _, l := range g.Levels {
 				ls = append(ls, arg(string(l)))
 			}
-			if len(ls) == 0 {
-				continue
-			}
 			conds = append(conds, "d.level IN ("+strings.Join(ls, ", ")+")")
+			if g.IDs != nil {
+				ids := make([]string, len(g.IDs))
+				for i, id := range g.IDs {
+					ids[i] = arg(string(id))
+				}
+				conds = append(conds, "d.record_id IN ("+strings.Join(ids, ", ")+")")
+			}
 			ors = append(ors, "("+strings.Join(conds, " AND ")+")")
 		}
 		if len(ors) == 0 {
@@ -336,13 +348,16 @@ func (ix *Index) filters(ctx context.Context, r sillok.Reader, req Request) (str
 	return b.String(), args, nil
 }
 
-// shift renumbers $1… in clause to follow n earlier arguments.
+// shift renumbers $1… in clause to follow n earlier arguments, in one
+// pass: replacing $1 after $2 had become $12 would make it $112.
 func shift(clause string, n int) string {
-	for i := 9; i >= 1; i-- {
-		clause = strings.ReplaceAll(clause, fmt.Sprintf("$%d", i), fmt.Sprintf("$%d", i+n))
-	}
-	return clause
+	return placeholder.ReplaceAllStringFunc(clause, func(p string) string {
+		i, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(i+n)
+	})
 }
+
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
 func rankExpr(clause string) string {
 	// The first tsquery of the clause ranks.

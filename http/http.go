@@ -16,16 +16,26 @@
 //	                                     information, relationships, terms
 //	GET    /thesauri  GET /thesauri/{name}
 //	GET    /search?q=…&kind=&act_type=&location=&sex=&org=&from=&to=&offset=&limit=
+//	GET    /records/{id}?purpose=…       the record with its sealed fields opened (recorded)
+//	GET    /records/{id}/shares  POST /records/{id}/shares {"with","named","note"}
+//	GET    /disclosures?since=DATE       admins: the disclosures by their organisation
+//
+// With Options.Accounts every request acts as its signed-in user and every
+// record it reads or writes is decided by auth.Decide (see authz.go): a
+// record the user may not see is answered as a missing one (404, the same
+// body), one they may not change with 403 forbidden; persons are
+// pseudonymised for users without identities.
 //
 // Errors are {"error":{"code","message","field"}} with the HTTP status of
-// their kind: 400 bad request, 404 not_found, 409 conflict, 410 deleted,
-// 422 invalid.
+// their kind: 400 bad request, 401 unauthenticated, 403 forbidden, 404
+// not_found, 409 conflict, 410 deleted, 422 invalid.
 //
 // Web interface (HTML, Korean and English): / (home), /browse/{kinds}
 // (persons, units, locations, events, acts, sources; filters and
 // pagination), /records/{id} (fields, sources behind each fact, linked
 // records, revision history), /search, /stats (?publication=1 suppresses
-// small counts), /map, and /static/ for the stylesheet and script.
+// small counts), /map, /records/{id}/sharing, /records/{id}/disclose,
+// /admin/disclosures, and /static/ for the stylesheet and script.
 //
 // Written by hand with html/template and the standard library: the
 // interface must run from one binary on an offline laptop, so no web
@@ -84,6 +94,13 @@ type Options struct {
 	// their computation before showing a page that reloads itself; 0
 	// means 150 ms.
 	StatsWait time.Duration
+	// Opener opens sealed persons and sources, on explicit request with a
+	// stated purpose, for users who may see identities; it records the
+	// disclosure before decrypting (protect.Opener). nil: not offered.
+	Opener Opener
+	// Disclosures lists the recorded disclosures for admins
+	// (protect.DisclosureLog); nil: no listing.
+	Disclosures DisclosureLister
 }
 
 // Server is the HTTP handler of a repository.
@@ -92,19 +109,25 @@ type Server struct {
 	log   *slog.Logger
 	actor sillok.Actor
 	index *fulltext.Index
-	mux   *http.ServeMux
+	mux   *routeMux
 	web   *web
 	blobs blob.Store
 	// accounts, when set, requires every request to be signed in.
-	accounts *auth.Accounts
+	accounts    *auth.Accounts
+	opener      Opener
+	disclosures DisclosureLister
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: http.NewServeMux(), blobs: opts.Blobs,
-		accounts: opts.Accounts}
-	if opts.Accounts != nil && opts.Viewer == nil {
-		opts.Viewer = accountsViewer{opts.Accounts}
+	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: &routeMux{ServeMux: http.NewServeMux()}, blobs: opts.Blobs,
+		accounts: opts.Accounts, opener: opts.Opener, disclosures: opts.Disclosures}
+	if opts.Accounts != nil {
+		if opts.Viewer == nil {
+			opts.Viewer = accountsViewer{opts.Accounts}
+		}
+		// Every read and write asks the policy for the request's user.
+		s.store = authzStore{store}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -153,6 +176,7 @@ func (s *Server) routes() {
 		return 0, nil, &apiError{http.StatusNotFound, "not_found", "no such API endpoint", ""}
 	}))
 	s.webRoutes()
+	s.authzRoutes()
 }
 
 // apiError is an error with its HTTP form.
@@ -178,6 +202,10 @@ func toAPIError(err error) *apiError {
 	}
 	var fe *sillok.FieldError
 	switch {
+	case errors.Is(err, auth.ErrForbidden):
+		return &apiError{http.StatusForbidden, "forbidden", "not allowed", ""}
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return &apiError{http.StatusUnauthorized, "unauthenticated", "sign in or send an API token", ""}
 	case errors.As(err, &fe):
 		return &apiError{http.StatusUnprocessableEntity, "invalid", fe.Error(), fe.Field}
 	case errors.Is(err, sillok.ErrNotFound):
@@ -201,11 +229,14 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 			v      any
 			err    error
 		)
-		if _, err = s.actorFor(r); err == nil {
-			status, v, err = h(r)
+		var ar *http.Request
+		if ar, err = s.authorised(r); err == nil {
+			status, v, err = h(ar)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		// Responses carry records, some with identities: no cache keeps them.
+		w.Header().Set("Cache-Control", "no-store")
 		if err != nil {
 			ae := toAPIError(err)
 			if ae.status >= 500 {
@@ -332,6 +363,9 @@ func (s *Server) create(r *http.Request) (int, any, error) {
 
 func (s *Server) get(r *http.Request) (int, any, error) {
 	rec, err := s.store.Get(r.Context(), sillok.ID(r.PathValue("id")))
+	if err == nil && r.URL.Query().Has("purpose") {
+		return s.getDisclosed(r, rec)
+	}
 	return 0, rec, err
 }
 
@@ -474,6 +508,9 @@ func (s *Server) search(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	req, err := SearchRequest(q.Get("q"), q)
 	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.searchAccess(r.Context(), &req); err != nil {
 		return 0, nil, err
 	}
 	res, err := s.index.Search(r.Context(), s.store, req)

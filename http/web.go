@@ -100,22 +100,32 @@ type web struct {
 	catalogs map[string]catalog
 	viewer   Viewer
 	policy   Policy
-	signIn   bool // accounts are on: a session, a login page, a sign-out button
+	signIn   bool   // accounts are on: a session, a login page, a sign-out button
+	opener   Opener // sealed records may be opened (Options.Opener)
 	small    int
 	statsTTL time.Duration
 
-	mu        sync.Mutex
-	terms     map[string]*sillok.Term // by thesaurus.code
-	termsAt   time.Time
+	mu          sync.Mutex
+	terms       map[string]*sillok.Term // by thesaurus.code
+	termsAt     time.Time
+	termsByUser map[string]*termsCache
+	statsCache  // without accounts: everyone's
+	// statsByUser: with accounts, each user's statistics count what they
+	// may see.
+	statsByUser map[string]*statsCache
+	statsWait   time.Duration
+}
+
+// statsCache is one set of statistics being kept fresh.
+type statsCache struct {
 	stats     *statistics
 	statsAt   time.Time
 	statsBusy chan struct{}
 	statsErr  error // of the last computation
-	statsWait time.Duration
 }
 
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
-	w := &web{viewer: opts.Viewer, policy: opts.Policy, small: opts.SmallCount, statsTTL: opts.StatsTTL,
+	w := &web{viewer: opts.Viewer, policy: opts.Policy, opener: opts.Opener, small: opts.SmallCount, statsTTL: opts.StatsTTL,
 		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}}
 	_, w.signIn = w.viewer.(accountsViewer)
 	if w.viewer == nil {
@@ -123,6 +133,9 @@ func newWeb(opts Options, actor sillok.Actor) (*web, error) {
 	}
 	if w.policy == nil {
 		w.policy = DefaultPolicy
+		if opts.Accounts != nil {
+			w.policy = accountsPolicy
+		}
 	}
 	if w.small == 0 {
 		w.small = 5
@@ -330,6 +343,10 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			return
 		}
 		p.User = u
+		if s.accounts != nil {
+			r = r.WithContext(withUser(r.Context(), u))
+			p.req = r
+		}
 		name, err := fn(r.Context(), p)
 		if rd, ok := err.(*redirect); ok {
 			http.Redirect(w, r, rd.to, http.StatusSeeOther)
@@ -352,6 +369,8 @@ func (s *Server) errorPage(w http.ResponseWriter, p *page, err error) {
 		switch {
 		case ae.status == http.StatusNotFound || ae.status == http.StatusGone:
 			we = &webError{http.StatusNotFound, "error.not_found"}
+		case ae.status == http.StatusForbidden:
+			we = &webError{http.StatusForbidden, "error.forbidden"}
 		case ae.status < 500:
 			we = &webError{ae.status, "error.bad_request"}
 		default:
@@ -388,9 +407,40 @@ func (s *Server) render(w http.ResponseWriter, p *page, status int, name string)
 func (w *web) termsFor(ctx context.Context, st sillok.Reader) (map[string]*sillok.Term, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if k := userKey(ctx); k != "" {
+		// With accounts each user has the terms they may see.
+		c := w.termsByUser[k]
+		if c != nil && time.Since(c.at) < 30*time.Second {
+			return c.terms, nil
+		}
+		terms, err := listTerms(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		if w.termsByUser == nil {
+			w.termsByUser = map[string]*termsCache{}
+		}
+		w.termsByUser[k] = &termsCache{terms, time.Now()}
+		return terms, nil
+	}
 	if w.terms != nil && time.Since(w.termsAt) < 30*time.Second {
 		return w.terms, nil
 	}
+	terms, err := listTerms(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	w.terms, w.termsAt = terms, time.Now()
+	return terms, nil
+}
+
+// termsCache is one user's thesaurus terms.
+type termsCache struct {
+	terms map[string]*sillok.Term
+	at    time.Time
+}
+
+func listTerms(ctx context.Context, st sillok.Reader) (map[string]*sillok.Term, error) {
 	terms := map[string]*sillok.Term{}
 	f := sillok.Filter{Kind: sillok.KindTerm, Limit: 10000}
 	for {
@@ -407,7 +457,6 @@ func (w *web) termsFor(ctx context.Context, st sillok.Reader) (map[string]*sillo
 		}
 		f.After = pg.Next
 	}
-	w.terms, w.termsAt = terms, time.Now()
 	return terms, nil
 }
 

@@ -114,7 +114,11 @@ func (s *Server) intakeStart(ctx context.Context, p *page) (string, error) {
 		d.Values.Set("level", string(sillok.LevelConfidential))
 	}
 	if q := strings.TrimSpace(d.Val("find")); q != "" && s.index != nil {
-		res, err := s.index.Search(ctx, s.store, fulltext.Request{Query: q, Kinds: []sillok.Kind{sillok.KindPerson}, Limit: 20})
+		req := fulltext.Request{Query: q, Kinds: []sillok.Kind{sillok.KindPerson}, Limit: 20}
+		if err := s.searchAccess(ctx, &req); err != nil {
+			return "", err
+		}
+		res, err := s.index.Search(ctx, s.store, req)
 		if errors.Is(err, fulltext.ErrQuery) {
 			d.Errors["find"] = p.T("search.bad_query")
 		} else if err != nil {

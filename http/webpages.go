@@ -40,7 +40,12 @@ type browseFilter struct {
 func displayName(p *page, terms map[string]*sillok.Term, r *sillok.Record) string {
 	switch b := r.Body.(type) {
 	case *sillok.Person:
-		if !p.web.policy(p.User, ActionSeeIdentities) {
+		// No names: the store withheld them (accounts: the policy said no
+		// identities) or they are sealed.
+		if !p.web.policy(p.User, ActionSeeIdentities) || len(b.Names) == 0 {
+			if b.Pseudonym != "" {
+				return b.Pseudonym
+			}
 			return pseudonym(p, r.ID)
 		}
 		return b.Label()
@@ -511,7 +516,7 @@ func (s *Server) fields(ctx context.Context, p *page, terms map[string]*sillok.T
 	}
 	switch b := r.Body.(type) {
 	case *sillok.Person:
-		if p.web.policy(p.User, ActionSeeIdentities) {
+		if p.web.policy(p.User, ActionSeeIdentities) && len(b.Names) > 0 {
 			names(b.Names)
 			date("birth", b.Birth)
 		} else {
@@ -696,6 +701,9 @@ func (s *Server) searchPage(ctx context.Context, p *page) (string, error) {
 		// Without need-to-know, protected records are neither found nor
 		// counted.
 		req.Access = []fulltext.Grant{{Levels: []sillok.Level{sillok.LevelPublic, sillok.LevelInternal}}}
+	}
+	if err := s.searchAccess(ctx, &req); err != nil {
+		return "", err
 	}
 	res, err := s.index.Search(ctx, s.store, req)
 	if errors.Is(err, fulltext.ErrQuery) {

@@ -140,14 +140,15 @@ var errStatsPending = errors.New("statistics are being computed")
 // scan takes seconds, longer than a page may.
 func (w *web) statsFor(ctx context.Context, st sillok.Reader, log *slog.Logger, wait time.Duration) (*statistics, error) {
 	w.mu.Lock()
-	s, busy := w.stats, w.statsBusy
-	if busy == nil && (s == nil || time.Since(w.statsAt) >= w.statsTTL) {
+	c, bgctx := w.statsCacheFor(ctx)
+	s, busy := c.stats, c.statsBusy
+	if busy == nil && (s == nil || time.Since(c.statsAt) >= w.statsTTL) {
 		busy = make(chan struct{})
-		w.statsBusy = busy
+		c.statsBusy = busy
 		go func() {
-			bg, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+			bg, cancel := context.WithTimeout(bgctx, 30*time.Minute)
 			defer cancel()
-			if err := w.refreshStats(bg, st, busy); err != nil {
+			if err := w.refreshStats(bg, c, st, busy); err != nil {
 				log.Error("web: compute statistics", "err", err)
 			}
 		}()
@@ -166,7 +167,7 @@ func (w *web) statsFor(ctx context.Context, st sillok.Reader, log *slog.Logger, 
 		return nil, ctx.Err()
 	}
 	w.mu.Lock()
-	s, err := w.stats, w.statsErr
+	s, err := c.stats, c.statsErr
 	w.mu.Unlock()
 	if s == nil {
 		return nil, fmt.Errorf("compute statistics: %w", err)
@@ -174,10 +175,31 @@ func (w *web) statsFor(ctx context.Context, st sillok.Reader, log *slog.Logger, 
 	return s, nil
 }
 
-// refreshStats computes the statistics and, whatever the outcome, releases
-// those waiting on busy. A failed first computation leaves no statistics,
-// so the next request tries again.
-func (w *web) refreshStats(ctx context.Context, st sillok.Reader, busy chan struct{}) error {
+// statsCacheFor returns the statistics cache of the request's user and
+// the context their background computation runs in (with the user, not
+// the request's deadline). Statistics with accounts count only what the
+// user may see, so each user has their own. Called with w.mu held.
+func (w *web) statsCacheFor(ctx context.Context) (*statsCache, context.Context) {
+	a := accessOf(ctx)
+	if a == nil {
+		return &w.statsCache, context.Background()
+	}
+	key := userKey(ctx)
+	c := w.statsByUser[key]
+	if c == nil {
+		if w.statsByUser == nil {
+			w.statsByUser = map[string]*statsCache{}
+		}
+		c = &statsCache{}
+		w.statsByUser[key] = c
+	}
+	return c, context.WithValue(context.Background(), ctxKey{}, &access{user: a.user})
+}
+
+// refreshStats computes the statistics into c and, whatever the outcome,
+// releases those waiting on busy. A failed first computation leaves no
+// statistics, so the next request tries again.
+func (w *web) refreshStats(ctx context.Context, c *statsCache, st sillok.Reader, busy chan struct{}) error {
 	terms, err := w.termsFor(ctx, st)
 	var s *statistics
 	if err == nil {
@@ -185,10 +207,10 @@ func (w *web) refreshStats(ctx context.Context, st sillok.Reader, busy chan stru
 	}
 	w.mu.Lock()
 	if err == nil {
-		w.stats, w.statsAt = s, time.Now()
+		c.stats, c.statsAt = s, time.Now()
 	}
-	w.statsErr = err
-	w.statsBusy = nil
+	c.statsErr = err
+	c.statsBusy = nil
 	close(busy)
 	w.mu.Unlock()
 	return err

@@ -34,6 +34,7 @@ type Export struct {
 // Summary counts what a bundle holds.
 type Summary struct {
 	Items, Blobs, Events int
+	Withheld             int // records withheld for lack of consent (see ConsentNote)
 	BlobBytes            int64
 	Checkpoint           custody.Checkpoint
 }
@@ -168,6 +169,7 @@ func Write(ctx context.Context, dir string, x Export, blobs Opener) (*Summary, e
 			return nil, err
 		}
 		rd = append(rd, consentReadme(*x.Consent)...)
+		sum.Withheld = len(x.Consent.Withheld)
 	}
 	if err := w.file(ReadmeFile, rd); err != nil {
 		return nil, err

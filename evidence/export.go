@@ -316,3 +316,18 @@ func findRecord(recs []*sillok.Record, id sillok.ID) (*sillok.Record, bool) {
 	}
 	return nil, false
 }
+
+// LogShared logs a share export (records given to a partner or for a
+// use) in the custody log: the SHA-256 of the export file and the purpose.
+func (r *Repo) LogShared(ctx context.Context, actor sillok.Actor, sha256Hex, purpose string) error {
+	l, _, err := r.Custody.Log(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = l.Append(ctx, custody.Event{Version: custody.FormatVersion, Kind: custody.Shared,
+		Actor: actor.User + "@" + actor.Org, Time: time.Now().UTC(), Blob: sha256Hex, Purpose: purpose})
+	if err != nil {
+		return fmt.Errorf("log the share: %w", err)
+	}
+	return nil
+}

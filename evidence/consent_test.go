@@ -180,3 +180,44 @@ func TestExportConsent(t *testing.T) {
 	}
 	mustVerifyOK(t, r)
 }
+
+// TestExportPublic: public use goes out only pseudonymised: a sealed
+// testimony of a sealed witness, consenting to public use, gives its
+// redacted copies and never its originals.
+func TestExportPublic(t *testing.T) {
+	ctx := context.Background()
+	r := openRepo(t, t.TempDir())
+	sealed := &sillok.Sealed{V: sillok.SealedVersion, Keys: []sillok.WrappedKey{{Holder: "org-a", Wrapped: []byte{1}}}, CT: make([]byte, 48)}
+	p := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Person{Sealed: sealed, Pseudonym: "V-0001"}}
+	if err := r.Store.Create(ctx, staff, p); err != nil {
+		t.Fatal(err)
+	}
+	pub := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Source{Type: "testimony", Interviewee: p.ID, Sealed: sealed,
+		Consent: consentTo(sillok.UseInternal, sillok.UsePublicPseudonym)}}
+	if err := r.Store.Create(ctx, staff, pub); err != nil {
+		t.Fatal(err)
+	}
+	clear := testimony(t, r, "김순희", consentTo(sillok.UseInternal, sillok.UsePublicPseudonym))
+	orig := mustAdd(t, r, "video", Receipt{Source: pub.ID})
+	red := mustAdd(t, r, "video, faces blurred", Receipt{DerivedFrom: orig.ID, Operation: "redact"})
+	mustAdd(t, r, "video, thumbnail", Receipt{DerivedFrom: orig.ID, Operation: "thumbnail"})
+	mustAdd(t, r, "audio", Receipt{Source: clear.ID})
+	out := filepath.Join(t.TempDir(), "public")
+	sum, err := r.Export(ctx, out, staff, []sillok.ID{pub.ID, clear.ID}, ExportOptions{For: consent.Purpose{Use: sillok.UsePublicPseudonym}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Items != 1 || sum.Withheld != 3 {
+		t.Errorf("public bundle: %d items, %d withheld; want the redacted copy, and the original, thumbnail and clear testimony withheld", sum.Items, sum.Withheld)
+	}
+	if _, err := os.Stat(filepath.Join(out, "items", string(red.ID)+".json")); err != nil {
+		t.Errorf("the redacted copy is not in the public bundle: %v", err)
+	}
+	rep, err := bundle.Verify(ctx, out, bundle.Options{})
+	if err != nil || !rep.OK() {
+		t.Fatalf("public bundle fails: %v %v", err, rep.Problems)
+	}
+	if rep.Consent.Purpose != "public" || !slices.Contains(rep.Consent.Withheld, string(clear.ID)) || !slices.Contains(rep.Consent.Withheld, string(orig.ID)) {
+		t.Errorf("public bundle consent note %+v", rep.Consent)
+	}
+}

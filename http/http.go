@@ -16,6 +16,7 @@
 //	                                     information, relationships, terms
 //	GET    /thesauri  GET /thesauri/{name}
 //	GET    /search?q=…&kind=&act_type=&location=&sex=&org=&from=&to=&offset=&limit=
+//	POST   /sources/{id}/consent/withdraw {"uses","partners","note"} (a revision; see webconsent.go)
 //
 // Errors are {"error":{"code","message","field"}} with the HTTP status of
 // their kind: 400 bad request, 404 not_found, 409 conflict, 410 deleted,

@@ -19,10 +19,12 @@
 //     only on withheld sources (every information record about them cites
 //     one, or they are the interviewee of withheld sources only); and,
 //     so that the partner can import what it receives, every record that
-//     refers (in any revision) to a withheld one. For public use every
-//     evidence record and every person not sealed in every revision is
-//     withheld too. Records nothing rests on (units, places, thesaurus
-//     terms) are kept.
+//     refers (in any revision) to a withheld one. Evidence records stay
+//     home (only internal shares carry them): they keep the file's name
+//     and sender as received, which can name a witness; the files go out
+//     in bundles, which drop both. For public use every person not sealed
+//     in every revision is withheld too. Records nothing rests on (units,
+//     places, thesaurus terms) are kept.
 //
 // A full backup export takes no purpose and is not filtered: it is the
 // organisation's own copy.
@@ -196,9 +198,10 @@ func (f *facts) plan(purpose Purpose, at time.Time) *Plan {
 			ok = false
 		}
 		p.items[id] = ok
-		if !ok || public {
-			// Public shares carry no evidence metadata at all; a bundle
-			// carries the redacted copies.
+		if !ok || purpose.Use != sillok.UseInternal {
+			// Evidence records name the file as received and its sender,
+			// which can name a witness: files go out in bundles, which
+			// drop both; shares carry the sources' hashes only.
 			p.withheld[id] = true
 		}
 	}

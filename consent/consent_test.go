@@ -91,7 +91,8 @@ func TestPlanShare(t *testing.T) {
 		// information citing it, the act resting only on it (and so
 		// what cites the act) and its witness go; the event it shares
 		// with the first testimony stays.
-		{"named partner", "partners:nkdb", []sillok.ID{w.secret, w.evB, w.infoB, w.actB, w.witnessB}},
+		// Evidence records never go out in a share.
+		{"named partner", "partners:nkdb", []sillok.ID{w.secret, w.evA, w.evB, w.infoB, w.actB, w.witnessB}},
 		// A partner not named: nothing of either testimony goes out, and
 		// then neither what rests on them.
 		{"other partner", "partners:Someone", []sillok.ID{w.secret, w.shared, w.evA, w.evB, w.infoA, w.infoB, w.infoBothA,

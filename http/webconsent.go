@@ -90,7 +90,7 @@ func (s *Server) consentWithdrawPage(ctx context.Context, p *page) (string, erro
 	}
 	uses := p.req.Form["uses"]
 	if len(uses) == 0 {
-		return "", &redirect{"/records/" + string(id) + "?consent=none#h-consent"}
+		return "", &webError{http.StatusUnprocessableEntity, "consent.err_withdraw"}
 	}
 	_, err := consent.Withdraw(ctx, s.store, actorOf(p.User), id, uses, splitList(p.req.Form.Get("partners")), p.req.Form.Get("note"), time.Time{})
 	var fe *sillok.FieldError

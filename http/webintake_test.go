@@ -166,6 +166,9 @@ func TestIntake(t *testing.T) {
 			t.Errorf("source page lacks %q", want)
 		}
 	}
+	if _, body := c.post("/records/"+src+"/consent/withdraw", url.Values{"note": {"no use ticked"}}, 422); !strings.Contains(body, "Tick at least one use") {
+		t.Errorf("withdrawal without a use: %s", stripTags(body))
+	}
 	path, body = c.post("/records/"+src+"/consent/withdraw", url.Values{"uses": {"prosecution"}, "note": {"asked at follow-up"}}, 200)
 	if path != "/records/"+src || !strings.Contains(body, "asked at follow-up") || !strings.Contains(body, "withdrawn") {
 		t.Errorf("withdrawal went to %s:\n%s", path, stripTags(body))

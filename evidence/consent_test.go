@@ -178,6 +178,9 @@ func TestExportConsent(t *testing.T) {
 	if _, err := r.Export(ctx, filepath.Join(t.TempDir(), "x"), staff, []sillok.ID{yes.ID}, ExportOptions{Purpose: "court"}); err == nil {
 		t.Error("export without a consent purpose succeeded")
 	}
+	if _, err := r.Export(ctx, filepath.Join(t.TempDir(), "y"), staff, []sillok.ID{yes.ID}, ExportOptions{For: consent.Purpose{Use: "court"}}); err == nil {
+		t.Error("export for an unknown use succeeded")
+	}
 	mustVerifyOK(t, r)
 }
 

@@ -168,6 +168,9 @@ func (r *Repo) Export(ctx context.Context, dir string, actor sillok.Actor, sel [
 	if opt.For.Use == "" {
 		return nil, errors.New("export: a purpose is required (the consent use: internal, prosecution, un_reporting, public or partners:ORG)")
 	}
+	if _, err := consent.ParsePurpose(opt.For.String()); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
 	purpose := opt.For.String()
 	if opt.Purpose != "" {
 		purpose += ": " + opt.Purpose

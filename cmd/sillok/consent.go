@@ -61,7 +61,7 @@ func runConsentGive(ctx context.Context, e *env, args []string) error {
 	given := time.Now()
 	if *givenFlag != "" {
 		if given, err = parseWhen(*givenFlag); err != nil {
-			return err
+			return fmt.Errorf("%w: --given %q: want YYYY-MM-DD or an RFC 3339 time", errUsage, *givenFlag)
 		}
 	}
 	s, err := e.openStore(ctx)

@@ -94,7 +94,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		if err := r.LogShared(ctx, e.actor(), hex.EncodeToString(digest.Sum(nil)), what); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "withheld %d records for lack of consent to %s\n", len(plan.WithheldIDs()), purpose)
+		fmt.Fprintf(e.stderr, "withheld %d records for lack of consent to %s (and evidence receipts: files go out in bundles)\n", len(plan.WithheldIDs()), purpose)
 	}
 	return nil
 }

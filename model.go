@@ -433,6 +433,9 @@ type Source struct {
 	// (transcript, interviewer, place, the plaintext hashes of its sealed
 	// evidence); see package protect.
 	Sealed *Sealed `json:"sealed,omitempty"`
+	// Consent is the informed consent for the source's uses, in clear;
+	// nil allows internal documentation only (see Consent).
+	Consent *Consent `json:"consent,omitempty"`
 }
 
 func (*Source) Kind() Kind { return KindSource }
@@ -453,11 +456,18 @@ func (s *Source) Validate() error {
 			return fieldErr(fmt.Sprintf("evidence[%d]", i), "want a lower-case hex SHA-256")
 		}
 	}
+	if s.Consent != nil {
+		return s.Consent.validate("consent")
+	}
 	return nil
 }
 func (s *Source) Refs() []Ref { return optRef(nil, "interviewee", s.Interviewee, KindPerson) }
 func (s *Source) Terms() []TermRef {
-	return []TermRef{{"type", "source_type", s.Type}}
+	ts := []TermRef{{"type", "source_type", s.Type}}
+	if s.Consent != nil {
+		ts = append(ts, s.Consent.terms("consent")...)
+	}
+	return ts
 }
 func (s *Source) Label() string {
 	if l := s.Title.Get("en"); l != "" {

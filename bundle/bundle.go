@@ -8,6 +8,9 @@
 //	key.pub            the custody log's public key (note verifier key)
 //	checkpoint         one signed checkpoint of the custody log
 //	checkpoint.tsr     optional RFC 3161 timestamp token on that checkpoint
+//	CONSENT.txt        optional: the purpose (consent use) the bundle was
+//	                   made for and the IDs of records withheld for lack
+//	                   of consent (ConsentNote)
 //	blobs/<sha256>     originals and derived copies, named by their hash
 //	items/<id>.json    each evidence item's metadata (Item)
 //	events/<n>.json    custody event n, the exact log leaf bytes

@@ -39,7 +39,10 @@ type Report struct {
 	// whether the TSA's certificate chained to Options.TSARoots.
 	Timestamp        time.Time
 	TimestampTrusted bool
-	Problems         []Problem
+	// Consent is the bundle's consent note, if it has one: the purpose it
+	// was made for and the records withheld for lack of consent.
+	Consent  *ConsentNote
+	Problems []Problem
 }
 
 // OK reports whether every check held.
@@ -62,6 +65,9 @@ func (r *Report) String() string {
 			trust = "TSA trusted"
 		}
 		s += fmt.Sprintf("; checkpoint timestamped %s (%s)", r.Timestamp.UTC().Format(time.RFC3339), trust)
+	}
+	if r.Consent != nil {
+		s += fmt.Sprintf("; purpose %s, %d withheld for lack of consent", r.Consent.Purpose, len(r.Consent.Withheld))
 	}
 	return s
 }
@@ -210,6 +216,14 @@ func Verify(ctx context.Context, dir string, opt Options) (*Report, error) {
 	for _, p := range paths {
 		switch {
 		case p == ManifestFile || p == KeyFile || p == CheckpointFile || p == ReadmeFile || p == TimestampFile:
+		case p == ConsentFile:
+			if data, ok := read(p); ok {
+				if c, err := ParseConsent(data); err != nil {
+					r.add(p, "%v", err)
+				} else {
+					r.Consent = &c
+				}
+			}
 		case strings.HasPrefix(p, "blobs/"):
 			h, err := blob.ParseHash(strings.TrimPrefix(p, "blobs/"))
 			if err != nil {
@@ -294,6 +308,13 @@ func Verify(ctx context.Context, dir string, opt Options) (*Report, error) {
 		for _, n := range it.Events {
 			if !events[n] {
 				r.add(p, "custody event %d is not in the bundle", n)
+			}
+		}
+	}
+	if r.Consent != nil {
+		for _, id := range r.Consent.Withheld {
+			if _, ok := hashes["items/"+id+".json"]; ok {
+				r.add(ConsentFile, "item %s is listed as withheld but is in the bundle", id)
 			}
 		}
 	}

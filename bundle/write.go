@@ -26,11 +26,15 @@ type Export struct {
 	Checkpoint []byte // the signed checkpoint all proofs are against
 	Key        *custody.Key
 	Timestamp  []byte // optional RFC 3161 token on Checkpoint (custody.Timestamp)
+	// Consent, if set, is written as CONSENT.txt and explained in the
+	// README: the purpose and the records withheld for lack of consent.
+	Consent *ConsentNote
 }
 
 // Summary counts what a bundle holds.
 type Summary struct {
 	Items, Blobs, Events int
+	Withheld             int // records withheld for lack of consent (see ConsentNote)
 	BlobBytes            int64
 	Checkpoint           custody.Checkpoint
 }
@@ -71,6 +75,11 @@ func Write(ctx context.Context, dir string, x Export, blobs Opener) (*Summary, e
 			return nil, fmt.Errorf("write bundle: event %d given twice", e.Index)
 		}
 		have[e.Index] = true
+	}
+	if x.Consent != nil {
+		if err := x.Consent.validate(); err != nil {
+			return nil, fmt.Errorf("write bundle: %w", err)
+		}
 	}
 	ids := map[string]bool{}
 	for _, it := range x.Items {
@@ -149,7 +158,20 @@ func Write(ctx context.Context, dir string, x Export, blobs Opener) (*Summary, e
 			return nil, err
 		}
 	}
-	if err := w.file(ReadmeFile, readme(cp, x.Key.VerifierKey)); err != nil {
+	rd := readme(cp, x.Key.VerifierKey)
+	if x.Consent != nil {
+		for _, id := range x.Consent.Withheld {
+			if ids[id] {
+				return nil, fmt.Errorf("write bundle: item %s is both in the bundle and withheld", id)
+			}
+		}
+		if err := w.file(ConsentFile, x.Consent.Text()); err != nil {
+			return nil, err
+		}
+		rd = append(rd, consentReadme(*x.Consent)...)
+		sum.Withheld = len(x.Consent.Withheld)
+	}
+	if err := w.file(ReadmeFile, rd); err != nil {
 		return nil, err
 	}
 	signed, err := note.Sign(&note.Note{Text: string(w.m.Text())}, x.Key.Signer)

@@ -15,6 +15,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/bundle"
+	"github.com/sillok/sillok/consent"
 	"github.com/sillok/sillok/custody"
 	"github.com/sillok/sillok/custody/custodytest"
 	"github.com/sillok/sillok/postgres"
@@ -389,7 +390,7 @@ func TestExportBundle(t *testing.T) {
 	}
 	other := mustAdd(t, r, "not selected", Receipt{})
 	out := filepath.Join(t.TempDir(), "bundle")
-	sum, err := r.Export(ctx, out, staff, []sillok.ID{src.ID}, ExportOptions{Purpose: "prosecutor X"})
+	sum, err := r.Export(ctx, out, staff, []sillok.ID{src.ID}, ExportOptions{For: consent.Purpose{Use: sillok.UseInternal}, Purpose: "prosecutor X"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,10 +417,10 @@ func TestExportBundle(t *testing.T) {
 		return nil
 	})
 	es := events(t, r)
-	if last := es[len(es)-1]; last.Kind != custody.Exported || last.Purpose != "prosecutor X" {
+	if last := es[len(es)-1]; last.Kind != custody.Exported || last.Purpose != "internal: prosecutor X" {
 		t.Errorf("last event %+v, want the export", last)
 	}
-	if _, err := r.Export(ctx, filepath.Join(t.TempDir(), "b"), staff, []sillok.ID{"per_nobody"}, ExportOptions{Purpose: "x"}); err == nil {
+	if _, err := r.Export(ctx, filepath.Join(t.TempDir(), "b"), staff, []sillok.ID{"per_nobody"}, ExportOptions{For: consent.Purpose{Use: sillok.UseInternal}}); err == nil {
 		t.Error("export of a missing record succeeded")
 	}
 	mustVerifyOK(t, r)
@@ -509,7 +510,7 @@ func TestExportTimestamped(t *testing.T) {
 	r := openRepo(t, t.TempDir())
 	a := mustAdd(t, r, "stamped", Receipt{})
 	out := filepath.Join(t.TempDir(), "bundle")
-	if _, err := r.Export(ctx, out, staff, []sillok.ID{a.ID}, ExportOptions{Purpose: "court", TSA: tsa}); err != nil {
+	if _, err := r.Export(ctx, out, staff, []sillok.ID{a.ID}, ExportOptions{For: consent.Purpose{Use: sillok.UseInternal}, Purpose: "court", TSA: tsa}); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := bundle.Verify(ctx, out, bundle.Options{TSARoots: tsa.Roots})

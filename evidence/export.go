@@ -13,6 +13,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/bundle"
+	"github.com/sillok/sillok/consent"
 	"github.com/sillok/sillok/custody"
 )
 
@@ -140,7 +141,15 @@ type exportedMetadata struct {
 
 // ExportOptions configure Export.
 type ExportOptions struct {
-	Purpose string // for whom or why; logged in the exported event (required)
+	// For is the consent use the bundle is made for (required): items
+	// whose sources' consent does not allow it are withheld (see package
+	// consent) and listed by ID in the bundle's consent note.
+	For consent.Purpose
+	// At is the time consent is judged at; zero means now.
+	At time.Time
+	// Purpose says for whom or why, in words; logged in the exported
+	// event after the use.
+	Purpose string
 	// TSA, if set, timestamps the bundle's checkpoint (RFC 3161): only the
 	// checkpoint's digest leaves the repository, never an evidence hash.
 	TSA custody.TSA
@@ -148,19 +157,55 @@ type ExportOptions struct {
 
 // Export writes the bundle of the selected records (see Select) into dir:
 // their files, metadata, every custody event about them with its inclusion
-// proof against the latest signed checkpoint, and the log's key. It then
-// logs an exported event naming the bundle's MANIFEST hash and purpose.
+// proof against the latest signed checkpoint, and the log's key. Selected
+// sources and items whose consent does not allow opt.For are left out and
+// listed (IDs only) in the bundle's CONSENT.txt. It then logs an exported
+// event naming the bundle's MANIFEST hash and purpose.
 //
-// Finding the events reads the whole log once.
+// Finding the events reads the whole log once; judging consent reads
+// every revision once.
 func (r *Repo) Export(ctx context.Context, dir string, actor sillok.Actor, sel []sillok.ID, opt ExportOptions) (*bundle.Summary, error) {
-	purpose := opt.Purpose
-	if purpose == "" {
-		return nil, errors.New("export: a purpose is required (for whom, why)")
+	if opt.For.Use == "" {
+		return nil, errors.New("export: a purpose is required (the consent use: internal, prosecution, un_reporting, public or partners:ORG)")
 	}
-	recs, err := r.Select(ctx, sel)
+	if _, err := consent.ParsePurpose(opt.For.String()); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	purpose := opt.For.String()
+	if opt.Purpose != "" {
+		purpose += ": " + opt.Purpose
+	}
+	at := opt.At
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
+	plan, err := consent.NewPlan(ctx, r.Store, opt.For, at)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
+	var withheld []string
+	keep := make([]sillok.ID, 0, len(sel))
+	for _, id := range sel {
+		if sillok.KindOf(id) == sillok.KindSource && !plan.SourceAllowed(id) {
+			withheld = append(withheld, string(id))
+			continue
+		}
+		keep = append(keep, id)
+	}
+	all, err := r.Select(ctx, keep)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	recs := all[:0:0]
+	for _, rec := range all {
+		if plan.ItemAllowed(rec.ID) {
+			recs = append(recs, rec)
+		} else {
+			withheld = append(withheld, string(rec.ID))
+		}
+	}
+	slices.Sort(withheld)
+	withheld = slices.Compact(withheld)
 	if err := r.Custody.Flush(ctx); err != nil {
 		return nil, err
 	}
@@ -196,7 +241,7 @@ func (r *Repo) Export(ctx context.Context, dir string, actor sillok.Actor, sel [
 			byItem[id] = append(byItem[id], n)
 		}
 	}
-	x := bundle.Export{Key: r.Custody.Key()}
+	x := bundle.Export{Key: r.Custody.Key(), Consent: &bundle.ConsentNote{Purpose: opt.For.String(), Withheld: withheld}}
 	var checkpoint custody.Checkpoint
 	x.Events, checkpoint, x.Checkpoint, err = l.Prove(ctx, indexes)
 	if err != nil {
@@ -273,4 +318,19 @@ func findRecord(recs []*sillok.Record, id sillok.ID) (*sillok.Record, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LogShared logs a share export (records given to a partner or for a
+// use) in the custody log: the SHA-256 of the export file and the purpose.
+func (r *Repo) LogShared(ctx context.Context, actor sillok.Actor, sha256Hex, purpose string) error {
+	l, _, err := r.Custody.Log(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = l.Append(ctx, custody.Event{Version: custody.FormatVersion, Kind: custody.Shared,
+		Actor: actor.User + "@" + actor.Org, Time: time.Now().UTC(), Blob: sha256Hex, Purpose: purpose})
+	if err != nil {
+		return fmt.Errorf("log the share: %w", err)
+	}
+	return nil
 }

@@ -143,13 +143,20 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#place"), "Seoul"),
 		chromedp.Click(css(`form[action$="/circumstances"] button`)),
 	)
-	run(t, ctx, "intake step 3",
+	run(t, ctx, "intake step 3: consent",
+		chromedp.WaitVisible(css("#use-internal")),
+		chromedp.Click(css("#use-internal")),
+		chromedp.Click(css("#use-prosecution")),
+		screenshot(t, "intake-consent"),
+		chromedp.Click(css(`form[action$="/consent"] button`)),
+	)
+	run(t, ctx, "intake step 4",
 		chromedp.WaitVisible(css("#transcript_ko")),
 		chromedp.SendKeys(css("#title_en"), "Testimony of a woman held at Yodok"),
 		chromedp.SendKeys(css("#transcript_ko"), "요덕 수용소에서 보위부 취조 중 구타당했다."),
 		chromedp.Click(css(`form[action$="/transcript"] button`)),
 	)
-	run(t, ctx, "intake step 4: an act",
+	run(t, ctx, "intake step 5: an act",
 		chromedp.WaitVisible(css("#event_title")),
 		chromedp.SendKeys(css("#event_title"), "Interrogation at Yodok"),
 		chromedp.SetValue(css("#act_type"), "torture_interrogation"),

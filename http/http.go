@@ -16,6 +16,7 @@
 //	                                     information, relationships, terms
 //	GET    /thesauri  GET /thesauri/{name}
 //	GET    /search?q=…&kind=&act_type=&location=&sex=&org=&from=&to=&offset=&limit=
+//	POST   /sources/{id}/consent/withdraw {"uses","partners","note"} (a revision; see webconsent.go)
 //	GET    /records/{id}?purpose=…       the record with its sealed fields opened (recorded)
 //	GET    /records/{id}/shares  POST /records/{id}/shares {"with","named","note"}
 //	GET    /disclosures?since=DATE       admins: the disclosures by their organisation

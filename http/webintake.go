@@ -7,14 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/fulltext"
 )
 
-// Testimony intake is a guided form in four steps: interviewee,
-// circumstances, transcript, acts. The draft is the testimony's source
+// Testimony intake is a guided form in five steps: interviewee,
+// circumstances, consent, transcript, acts. The draft is the testimony's source
 // record itself, created at the first step and revised at each later one,
 // so nothing saved is lost and every step shows in its history. A step
 // that fails validation is shown again with what was typed and the error
@@ -27,9 +29,11 @@ func (s *Server) intakeRoutes() {
 	m.HandleFunc("GET /intake/{id}/{step}", s.page(s.intakeStep))
 	m.HandleFunc("POST /intake/{id}/{step}", s.page(s.intakeStep))
 	m.HandleFunc("POST /intake/{id}/evidence", s.page(s.intakeEvidence))
+	m.HandleFunc("POST /records/{id}/consent/withdraw", s.page(s.consentWithdrawPage))
+	m.HandleFunc("POST /api/v1/sources/{id}/consent/withdraw", s.handle(s.apiConsentWithdraw))
 }
 
-var intakeSteps = []string{"interviewee", "circumstances", "transcript", "acts"}
+var intakeSteps = []string{"interviewee", "circumstances", "consent", "transcript", "acts"}
 
 type intakeData struct {
 	Steps   []string
@@ -50,6 +54,9 @@ type intakeData struct {
 
 // Val is a submitted value, for refilling the form.
 func (d *intakeData) Val(key string) string { return d.Values.Get(key) }
+
+// Checked reports whether a checkbox key had value ticked.
+func (d *intakeData) Checked(key, value string) bool { return slices.Contains(d.Values[key], value) }
 
 // actorOf is who writes: the signed-in user.
 func actorOf(u User) sillok.Actor { return sillok.Actor{User: u.Name, Org: u.Org} }
@@ -80,7 +87,7 @@ func (s *Server) intakeOptions(ctx context.Context, p *page) (map[string][]optio
 		return nil, err
 	}
 	opts := map[string][]option{}
-	for _, th := range []string{"act_type", "source_connection", "location_type"} {
+	for _, th := range []string{"act_type", "source_connection", "location_type", "consent_use"} {
 		for _, t := range thesaurusTerms(terms, th) {
 			opts[th] = append(opts[th], option{t.Code, t.Labels.Get(p.Lang), t.Depth})
 		}
@@ -247,6 +254,13 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		d.Values.Set("transcript_en", src.Transcript.En)
 		d.Values.Set("victim", string(src.Interviewee))
 		d.Values.Set("connection", "victim")
+		if c := src.Consent; c != nil {
+			d.Values["uses"] = slices.Clone(c.Uses)
+			d.Values.Set("partners", strings.Join(c.Partners, ", "))
+			d.Values.Set("consent_given", c.Given.Format("2006-01-02"))
+		} else {
+			d.Values.Set("consent_given", time.Now().UTC().Format("2006-01-02"))
+		}
 	}
 	if step == "acts" {
 		if err := s.intakeActs(ctx, p, d); err != nil {
@@ -281,6 +295,11 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		if _, err := s.store.Update(ctx, actorOf(u), id, intAtoi(d.Val("rev"), rec.Rev), &b, "intake: circumstances"); err != nil {
 			return s.intakeFailed(p, d, err, map[string]string{"date": "date", "languages": "languages"})
 		}
+		next = "consent"
+	case "consent":
+		if view, err := s.intakeConsent(ctx, p, d, rec, src); view != "" || err != nil {
+			return view, err
+		}
 		next = "transcript"
 	case "transcript":
 		b := *src
@@ -301,6 +320,46 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		return s.intakeAddAct(ctx, p, d, rec)
 	}
 	return "", &redirect{"/intake/" + string(id) + "/" + next}
+}
+
+// intakeConsent saves the consent step: the uses ticked, the partners
+// named, the date given, recorded by the signed-in user. Withdrawals
+// already recorded stay. It returns "intake" when the step must be shown
+// again (d.Errors or d.Error say why), "" when it was saved.
+func (s *Server) intakeConsent(ctx context.Context, p *page, d *intakeData, rec *sillok.Record, src *sillok.Source) (string, error) {
+	c := &sillok.Consent{RecordedBy: p.User.Name, Partners: splitList(d.Val("partners"))}
+	for _, u := range d.Values["uses"] {
+		if !slices.Contains(c.Uses, u) {
+			c.Uses = append(c.Uses, u)
+		}
+	}
+	if len(c.Uses) == 0 {
+		d.Errors["uses"] = p.T("intake.err_uses")
+		return "intake", nil
+	}
+	if slices.Contains(c.Uses, sillok.UsePartners) && len(c.Partners) == 0 {
+		d.Errors["partners"] = p.T("intake.err_partners")
+		return "intake", nil
+	}
+	given, err := time.Parse("2006-01-02", strings.TrimSpace(d.Val("consent_given")))
+	if err != nil {
+		d.Errors["consent_given"] = p.T("intake.err_consent_date")
+		return "intake", nil
+	}
+	c.Given = given
+	if old := src.Consent; old != nil {
+		c.Withdrawals = old.Withdrawals
+		if slices.Equal(old.Uses, c.Uses) && slices.Equal(old.Partners, c.Partners) && old.Given.Equal(c.Given) {
+			return "", nil // unchanged: no new revision
+		}
+	}
+	b := *src
+	b.Consent = c
+	if _, err := s.store.Update(ctx, actorOf(p.User), rec.ID, intAtoi(d.Val("rev"), rec.Rev), &b, "intake: consent"); err != nil {
+		return s.intakeFailed(p, d, err, map[string]string{"consent.uses": "uses", "consent.partners": "partners",
+			"consent.given": "consent_given", "consent.withdrawals": "consent_given"})
+	}
+	return "", nil
 }
 
 // intakeActs lists the acts the testimony already supports.

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/blob"
@@ -76,10 +78,46 @@ func TestIntake(t *testing.T) {
 		t.Fatalf("step 2 error page lost the input or the error:\n%s", stripTags(body))
 	}
 	path, _ = c.post("/intake/"+src+"/circumstances", url.Values{"rev": {"1"}, "interviewer": {"Documenter Kim"}, "date": {"2019-05"}, "place": {"Seoul"}, "languages": {"ko"}}, 200)
-	if path != "/intake/"+src+"/transcript" {
+	if path != "/intake/"+src+"/consent" {
 		t.Fatalf("step 2 went to %s", path)
 	}
-	path, _ = c.post("/intake/"+src+"/transcript", url.Values{"rev": {"2"}, "title_en": {"Testimony of a woman held at Yodok"}, "transcript_ko": {"요덕 수용소에서 보위부 취조 중 구타당했다."}}, 200)
+	// Step 3, consent: the form offers every use, today's date, and says
+	// who records it.
+	body = c.get("/intake/"+src+"/consent", "en", 200)
+	for _, want := range []string{`name="uses" value="prosecution"`, `name="uses" value="public_pseudonym"`, "Reporting to the UN",
+		`value="` + time.Now().UTC().Format("2006-01-02") + `"`, "Recorded by operator"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("consent step lacks %q", want)
+		}
+	}
+	// Partners ticked but not named, and a bad date: shown again with
+	// everything ticked and typed.
+	_, body = c.post("/intake/"+src+"/consent", url.Values{"rev": {"2"}, "uses": {"internal", "partners", "prosecution"}, "consent_given": {"2019-05-02"}}, 200)
+	if !strings.Contains(body, `id="partners-err"`) || !strings.Contains(body, `value="prosecution" checked`) || !strings.Contains(body, `value="partners" checked`) || !strings.Contains(body, `value="2019-05-02"`) {
+		t.Fatalf("consent step error page lost the input or the error:\n%s", stripTags(body))
+	}
+	_, body = c.post("/intake/"+src+"/consent", url.Values{"rev": {"2"}, "uses": {"internal", "partners"}, "partners": {"NKDB"}, "consent_given": {"2019-5-2"}}, 200)
+	if !strings.Contains(body, `id="consent_given-err"`) || !strings.Contains(body, `value="NKDB"`) {
+		t.Fatalf("consent step date error page lost the input or the error:\n%s", stripTags(body))
+	}
+	_, body = c.post("/intake/"+src+"/consent", url.Values{"rev": {"2"}}, 200)
+	if !strings.Contains(body, `id="uses-err"`) {
+		t.Fatalf("consent step without a use is accepted:\n%s", stripTags(body))
+	}
+	path, _ = c.post("/intake/"+src+"/consent", url.Values{"rev": {"2"}, "uses": {"internal", "partners", "prosecution"}, "partners": {"NKDB, TJWG"}, "consent_given": {"2019-05-02"}}, 200)
+	if path != "/intake/"+src+"/transcript" {
+		t.Fatalf("consent step went to %s", path)
+	}
+	rec, _ = st.Get(ctx, sillok.ID(src))
+	if c := rec.Body.(*sillok.Source).Consent; c == nil || !slices.Equal(c.Uses, []string{"internal", "partners", "prosecution"}) ||
+		!slices.Equal(c.Partners, []string{"NKDB", "TJWG"}) || c.Given.Format("2006-01-02") != "2019-05-02" || c.RecordedBy != "operator" {
+		t.Fatalf("consent stored %+v", c)
+	}
+	// Going back to the step shows what was saved.
+	if body := c.get("/intake/"+src+"/consent", "en", 200); !strings.Contains(body, `value="prosecution" checked`) || strings.Contains(body, `value="un_reporting" checked`) || !strings.Contains(body, `value="NKDB, TJWG"`) {
+		t.Errorf("consent step does not show the saved consent")
+	}
+	path, _ = c.post("/intake/"+src+"/transcript", url.Values{"rev": {"3"}, "title_en": {"Testimony of a woman held at Yodok"}, "transcript_ko": {"요덕 수용소에서 보위부 취조 중 구타당했다."}}, 200)
 	if path != "/intake/"+src+"/acts" {
 		t.Fatalf("step 3 went to %s", path)
 	}
@@ -117,8 +155,31 @@ func TestIntake(t *testing.T) {
 		t.Errorf("finish went to %s", path)
 	}
 	h, _ := st.History(ctx, sillok.ID(src))
-	if len(h) != 3 {
-		t.Errorf("draft has %d revisions, want 3 (one per saved step)", len(h))
+	if len(h) != 4 {
+		t.Errorf("draft has %d revisions, want 4 (one per saved step)", len(h))
+	}
+	// The source page shows the consent, and a documenter withdraws
+	// prosecution: a revision of its own, by the signed-in user.
+	body = c.get("/records/"+src, "en", 200)
+	for _, want := range []string{`id="h-consent"`, "Prosecution", "NKDB, TJWG", "2019-05-02", `action="/records/` + src + `/consent/withdraw"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("source page lacks %q", want)
+		}
+	}
+	if _, body := c.post("/records/"+src+"/consent/withdraw", url.Values{"note": {"no use ticked"}}, 422); !strings.Contains(body, "Tick at least one use") {
+		t.Errorf("withdrawal without a use: %s", stripTags(body))
+	}
+	path, body = c.post("/records/"+src+"/consent/withdraw", url.Values{"uses": {"prosecution"}, "note": {"asked at follow-up"}}, 200)
+	if path != "/records/"+src || !strings.Contains(body, "asked at follow-up") || !strings.Contains(body, "withdrawn") {
+		t.Errorf("withdrawal went to %s:\n%s", path, stripTags(body))
+	}
+	h, _ = st.History(ctx, sillok.ID(src))
+	if last := h[len(h)-1]; last.Actor != "operator" || last.Note != "consent withdrawn: prosecution" {
+		t.Errorf("withdrawal revision %+v", last)
+	}
+	rec, _ = st.Get(ctx, sillok.ID(src))
+	if c := rec.Body.(*sillok.Source).Consent; c.Allows(sillok.UseProsecution, "", time.Now()) || !c.Allows(sillok.UsePartners, "TJWG", time.Now()) {
+		t.Errorf("after the withdrawal: %+v", c)
 	}
 	// The act shows on the victim's page, with the testimony behind it.
 	if body := c.get("/records/"+string(person), "en", 200); !strings.Contains(body, `href="/records/`+act+`"`) {

@@ -371,6 +371,7 @@ type recordData struct {
 	Linked  []linkedGroup
 	Sources []sourceView
 	History []historyView
+	Consent *consentView // sources only
 }
 
 type linkedGroup struct {
@@ -403,6 +404,9 @@ func (s *Server) record(ctx context.Context, p *page) (string, error) {
 	refs := newRefCache(s.store, p, terms)
 	d := recordData{Record: r, Name: displayName(p, terms, r), Kind: p.T("kind." + string(r.Kind))}
 	d.Fields = s.fields(ctx, p, terms, refs, r)
+	if src, ok := r.Body.(*sillok.Source); ok {
+		d.Consent = consentOf(p, terms, r, src)
+	}
 	linked, err := s.store.Linked(ctx, id, 1, linkedLimit)
 	if err != nil {
 		return "", fmt.Errorf("linked records of %s: %w", id, err)

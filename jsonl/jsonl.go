@@ -31,6 +31,14 @@ const formatName = "sillok-export"
 
 // Export writes every revision in r to w.
 func Export(ctx context.Context, r sillok.Reader, w io.Writer) (n int, err error) {
+	return ExportWhere(ctx, r, w, nil)
+}
+
+// ExportWhere writes the revisions of the records keep accepts (all, for
+// a nil keep) to w. Share exports use it to leave out what consent does
+// not allow (package consent); keep must accept whole records, and every
+// record they refer to, for the export to import elsewhere.
+func ExportWhere(ctx context.Context, r sillok.Reader, w io.Writer, keep func(sillok.ID) bool) (n int, err error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -38,6 +46,9 @@ func Export(ctx context.Context, r sillok.Reader, w io.Writer) (n int, err error
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	err = r.Revisions(ctx, func(v *sillok.Revision) error {
+		if keep != nil && !keep(v.ID) {
+			return nil
+		}
 		n++
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("export revision %s@%d: %w", v.ID, v.Rev, err)

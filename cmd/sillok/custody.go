@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/bundle"
+	"github.com/sillok/sillok/consent"
 	"github.com/sillok/sillok/custody"
 	"github.com/sillok/sillok/evidence"
 )
@@ -157,12 +159,13 @@ func runBundle(ctx context.Context, e *env, args []string) error {
 }
 
 func runBundleExport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bundle export", "(--records ID[,ID...] | --query KIND[:ATTR=VALUE]) --out DIR [--purpose TEXT]")
+	fs := newFlags(e, "bundle export", "(--records ID[,ID...] | --query KIND[:ATTR=VALUE]) --out DIR --purpose USE [--note TEXT]")
 	var records listFlag
 	fs.Var(&records, "records", "record `IDs` to export (repeatable, comma-separated); a non-evidence record exports the evidence pointing to it")
 	query := fs.String("query", "", "export the records of `KIND[:ATTR=VALUE]`, e.g. evidence:media_type=application/pdf")
 	out := fs.String("out", "", "bundle `DIR` to create (must not exist or be empty)")
-	purpose := fs.String("purpose", "export", "for whom or why (`TEXT`), logged in the exported event")
+	purpose := fs.String("purpose", "", "the consent `USE` the bundle is for: internal, prosecution, un_reporting, public or partners:ORG; items whose consent does not allow it are withheld (required)")
+	note := fs.String("note", "", "for whom or why (`TEXT`), logged in the exported event after the use")
 	keyFile := fs.String("log-key", "", "custody log signing key `FILE` (default $SILLOK_LOG_KEY or DATA/keys/custody.key)")
 	tsaURL := fs.String("tsa", os.Getenv("SILLOK_TSA"), "RFC 3161 timestamping authority `URL` for the bundle's checkpoint (only the checkpoint's digest is sent); $SILLOK_TSA")
 	if err := parseFlags(fs, args); err != nil {
@@ -172,6 +175,14 @@ func runBundleExport(ctx context.Context, e *env, args []string) error {
 	if *out == "" || (len(records) == 0) == (*query == "") {
 		fs.Usage()
 		return fmt.Errorf("%w: want --out and either --records or --query", errUsage)
+	}
+	if *purpose == "" {
+		fs.Usage()
+		return fmt.Errorf("%w: --purpose is required: the consent use the bundle is for", errUsage)
+	}
+	use, err := consent.ParsePurpose(*purpose)
+	if err != nil {
+		return fmt.Errorf("%w: --purpose: %v", errUsage, err)
 	}
 	r, err := e.openRepo(ctx, *keyFile)
 	if err != nil {
@@ -204,7 +215,7 @@ func runBundleExport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("query %s matches no record", *query)
 		}
 	}
-	opt := evidence.ExportOptions{Purpose: *purpose}
+	opt := evidence.ExportOptions{For: use, Purpose: *note}
 	if *tsaURL != "" {
 		opt.TSA = custody.HTTPTSA{URL: *tsaURL}
 	}
@@ -214,6 +225,9 @@ func runBundleExport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %d items, %d files (%d bytes), %d events against checkpoint %d of %s\n",
 		*out, sum.Items, sum.Blobs, sum.BlobBytes, sum.Events, sum.Checkpoint.Size, sum.Checkpoint.Origin)
+	if sum.Withheld > 0 {
+		fmt.Fprintf(e.stdout, "withheld %d records for lack of consent to %s (listed in %s)\n", sum.Withheld, use, bundle.ConsentFile)
+	}
 	return nil
 }
 

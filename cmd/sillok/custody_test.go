@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/sillok/sillok"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -24,6 +27,9 @@ import (
 //
 //	flipbyte FILE OFFSET   xor one byte of FILE (made writable first)
 //	sqlexec DB QUERY       run QUERY on the SQLite database DB, behind Sillok
+//	mksource VAR DATA NAME create a witness named NAME and their testimony
+//	                       in the repository in DATA (there is no CLI
+//	                       command for it yet); $VAR is the source's ID
 func TestCustodyScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/custody",
@@ -41,6 +47,14 @@ func TestCustodyScripts(t *testing.T) {
 				fmt.Sscan(args[1], &off)
 				ts.Check(flipByte(ts.MkAbs(args[0]), off))
 			},
+			"mksource": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: mksource VAR DATA NAME")
+				}
+				id, err := makeTestimony(ts.MkAbs(args[1]), args[2])
+				ts.Check(err)
+				ts.Setenv(args[0], string(id))
+			},
 			"sqlexec": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: sqlexec DB QUERY")
@@ -56,6 +70,28 @@ func TestCustodyScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// makeTestimony creates a person and their testimony through the
+// repository (so the custody log records both).
+func makeTestimony(dataDir, name string) (sillok.ID, error) {
+	ctx := context.Background()
+	e := &env{dataDir: dataDir, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	r, err := e.openRepo(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	actor := sillok.Actor{User: "tester", Org: "test-org"}
+	p := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Person{Names: []sillok.Name{{Value: name}}}}
+	if err := r.Store.Create(ctx, actor, p); err != nil {
+		return "", err
+	}
+	s := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Source{Type: "testimony", Interviewee: p.ID}}
+	if err := r.Store.Create(ctx, actor, s); err != nil {
+		return "", err
+	}
+	return s.ID, nil
 }
 
 func flipByte(path string, off int64) error {
@@ -95,7 +131,7 @@ func TestBundleEveryFileTamper(t *testing.T) {
 	}
 	bun := filepath.Join(dir, "bundle")
 	out.Reset()
-	if code := run(ctx, []string{"--data", data, "bundle", "export", "--records", ids[0] + "," + ids[2], "--out", bun}, nil, &out, &errb); code != 0 {
+	if code := run(ctx, []string{"--data", data, "bundle", "export", "--records", ids[0] + "," + ids[2], "--out", bun, "--purpose", "internal"}, nil, &out, &errb); code != 0 {
 		t.Fatalf("bundle export: exit %d: %s", code, errb.String())
 	}
 	pristine := map[string][]byte{}
@@ -159,7 +195,7 @@ func TestExportedBundleIndependentCheck(t *testing.T) {
 	for _, args := range [][]string{
 		{"--data", data, "evidence", "add", file},
 		{"--data", data, "evidence", "add", "--channel", "upload", file},
-		{"--data", data, "bundle", "export", "--query", "evidence", "--out", filepath.Join(dir, "b")},
+		{"--data", data, "bundle", "export", "--query", "evidence", "--out", filepath.Join(dir, "b"), "--purpose", "internal"},
 	} {
 		if code := run(ctx, args, nil, &out, &errb); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errb.String())

@@ -2,33 +2,61 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/consent"
 	"github.com/sillok/sillok/csvimport"
 
 	"github.com/sillok/sillok/jsonl"
 )
 
+// runExport writes a full backup, or with --purpose a share: the records
+// the witnesses' consent allows for that use (package consent), logged in
+// the custody log as shared.
 func runExport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "export", "--out FILE")
+	fs := newFlags(e, "export", "--out FILE [--purpose USE [--note TEXT]]")
 	out := fs.String("out", "", "write the export (JSON Lines) to `FILE`; - for standard output")
+	purposeFlag := fs.String("purpose", "", "share for a consent `USE` (internal, prosecution, un_reporting, public, partners:ORG): leave out what consent does not allow; without it the export is a full backup")
+	note := fs.String("note", "", "with --purpose: for whom or why (`TEXT`), logged with the share")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)
 	}
-	s, err := e.openStore(ctx)
+	var purpose consent.Purpose
+	if *purposeFlag != "" {
+		var err error
+		if purpose, err = consent.ParsePurpose(*purposeFlag); err != nil {
+			return fmt.Errorf("%w: --purpose: %v", errUsage, err)
+		}
+	} else if *note != "" {
+		return fmt.Errorf("%w: --note goes with --purpose", errUsage)
+	}
+	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer r.Close()
+	s := r.Store
+	var keep func(sillok.ID) bool
+	var plan *consent.Plan
+	if purpose.Use != "" {
+		if plan, err = consent.NewPlan(ctx, s, purpose, time.Now()); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		keep = func(id sillok.ID) bool { return !plan.Withheld(id) }
+	}
+	digest := sha256.New()
 	var w io.Writer = e.stdout
 	var f *os.File
 	if *out != "-" {
@@ -42,7 +70,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	n, err := jsonl.Export(ctx, s, w)
+	n, err := jsonl.ExportWhere(ctx, s, io.MultiWriter(w, digest), keep)
 	if err != nil {
 		return err
 	}
@@ -57,6 +85,16 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("export: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "exported %d revisions to %s\n", n, *out)
+	}
+	if plan != nil {
+		what := purpose.String()
+		if *note != "" {
+			what += ": " + *note
+		}
+		if err := r.LogShared(ctx, e.actor(), hex.EncodeToString(digest.Sum(nil)), what); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "withheld %d records for lack of consent to %s (and evidence receipts: files go out in bundles)\n", len(plan.WithheldIDs()), purpose)
 	}
 	return nil
 }

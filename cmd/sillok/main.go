@@ -47,6 +47,7 @@ func commands() []command {
 		{"evidence", "add files to the evidence store (evidence add FILE...)", runEvidence},
 		{"log", "check the custody log against the records and files (log verify)", runLog},
 		{"bundle", "export evidence with custody proofs for offline checking (bundle export)", runBundle},
+		{"consent", "record, withdraw or show a source's consent (consent give|withdraw|show)", runConsent},
 	}
 }
 

@@ -216,6 +216,18 @@ func (f *azFixture) person(l sillok.Level, sealed bool) *azTarget {
 	return tg
 }
 
+// source makes a shared testimony of org-a at level l whose witness
+// consented to internal use and prosecution.
+func (f *azFixture) source(l sillok.Level) *azTarget {
+	f.t.Helper()
+	src := &sillok.Source{Type: "testimony", Title: sillok.Labels{En: "matrix testimony"}, Interviewee: f.clear[l].rec.ID,
+		Consent: &sillok.Consent{Uses: []string{sillok.UseInternal, sillok.UseProsecution},
+			Given: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC), RecordedBy: "matrix"}}
+	r := &sillok.Record{ID: sillok.NewID(sillok.KindSource), Level: l, Body: src}
+	f.create(r)
+	return &azTarget{rec: r, meta: f.share(r)}
+}
+
 // fresh is a new shared clear person, for requests that change it.
 func (f *azFixture) fresh(l sillok.Level) *azTarget { return f.person(l, false) }
 
@@ -619,6 +631,20 @@ func azRoutes() map[string]func(t *testing.T, f *azFixture, u azUser) {
 					body: "op=share&with=org-b", want: expect(u, auth.ActionShare, tg.meta, http.StatusSeeOther)})
 			}
 		},
+		"POST /api/v1/sources/{id}/consent/withdraw": func(t *testing.T, f *azFixture, u azUser) {
+			for _, l := range azLevels {
+				tg := f.source(l)
+				f.check(t, u, azCase{method: "POST", path: "/api/v1/sources/" + string(tg.rec.ID) + "/consent/withdraw", id: tg.rec.ID,
+					body: `{"uses":["prosecution"],"note":"matrix"}`, want: expect(u, auth.ActionUpdate, tg.meta, 200)})
+			}
+		},
+		"POST /records/{id}/consent/withdraw": func(t *testing.T, f *azFixture, u azUser) {
+			for _, l := range azLevels {
+				tg := f.source(l)
+				f.check(t, u, azCase{method: "POST", path: "/records/" + string(tg.rec.ID) + "/consent/withdraw", id: tg.rec.ID,
+					body: "uses=prosecution&note=matrix", want: expect(u, auth.ActionUpdate, tg.meta, http.StatusSeeOther)})
+			}
+		},
 		"GET /records/{id}/disclose": func(t *testing.T, f *azFixture, u azUser) {
 			for _, l := range azLevels {
 				tg := f.sealed[l]
@@ -884,5 +910,30 @@ func TestLinkedThroughHidden(t *testing.T) {
 		if strings.Contains(body, string(hidden.ID)) != c.want {
 			t.Errorf("as %s: the hidden act linked = %v", c.user, !c.want)
 		}
+	}
+}
+
+// A testimony is shared with a partner only with the witness's consent
+// to sharing with that partner.
+func TestShareNeedsConsent(t *testing.T) {
+	f := newAzFixture(t)
+	legal := f.byName["legal-a"]
+	tg := f.source(sillok.LevelInternal) // consent: internal, prosecution
+	path := "/api/v1/records/" + string(tg.rec.ID) + "/shares"
+	if status, body := f.do(legal, "POST", path, `{"with":"org-b"}`); status != 422 || !strings.Contains(body, "consent") {
+		t.Errorf("share without consent: %d %s", status, body)
+	}
+	src := *tg.rec.Body.(*sillok.Source)
+	c := *src.Consent
+	c.Uses, c.Partners = append(c.Uses, sillok.UsePartners), []string{"org-b"}
+	src.Consent = &c
+	if _, err := f.st.Update(f.ctx, fixtureActor, tg.rec.ID, 1, &src, "partners consented"); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.do(legal, "POST", path, `{"with":"org-b"}`); status != 201 {
+		t.Errorf("share with consent: %d %s", status, body)
+	}
+	if status, body := f.do(legal, "POST", path, `{"with":"org-d"}`); status != 422 {
+		t.Errorf("share with a partner not named in the consent: %d %s", status, body)
 	}
 }

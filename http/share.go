@@ -160,8 +160,15 @@ func (s *Server) newShare(ctx context.Context, actor sillok.Actor, id sillok.ID,
 	if target.Kind == sillok.KindShare {
 		return nil, badRequest("a share cannot be shared")
 	}
+	with := strings.TrimSpace(req.With)
+	// A testimony goes to a partner only if its witness consented to
+	// sharing with that partner (named users of the owner need no
+	// consent: they are the owner).
+	if src, ok := target.Body.(*sillok.Source); ok && with != target.Org && !src.Consent.Allows(sillok.UsePartners, with, time.Now()) {
+		return nil, &sillok.FieldError{Record: id, Field: "consent", Reason: "the witness did not consent to sharing with this partner"}
+	}
 	rec := &sillok.Record{Kind: sillok.KindShare, Org: target.Org, Level: sillok.LevelInternal,
-		Body: &sillok.Share{Record: id, With: strings.TrimSpace(req.With), Named: req.Named, Note: req.Note}}
+		Body: &sillok.Share{Record: id, With: with, Named: req.Named, Note: req.Note}}
 	if err := s.store.Create(ctx, actor, rec); err != nil {
 		return nil, err
 	}

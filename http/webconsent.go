@@ -81,12 +81,17 @@ func consentOf(p *page, terms map[string]*sillok.Term, rec *sillok.Record, src *
 
 // consentWithdrawPage takes the withdraw form of a source's page.
 func (s *Server) consentWithdrawPage(ctx context.Context, p *page) (string, error) {
-	if err := intakeAllowed(p); err != nil {
-		return "", err
-	}
 	id := sillok.ID(p.req.PathValue("id"))
 	if sillok.KindOf(id) != sillok.KindSource {
 		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	// Look the source up first, as the user: a hidden source answers
+	// as a missing one, whoever asks; only then does the role count.
+	if _, err := s.store.Get(ctx, id); err != nil {
+		return "", err
+	}
+	if err := intakeAllowed(p); err != nil {
+		return "", err
 	}
 	uses := p.req.Form["uses"]
 	if len(uses) == 0 {
@@ -116,13 +121,17 @@ func (s *Server) apiConsentWithdraw(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := s.web.viewer.Viewer(r)
-	if err != nil || !s.web.policy(u, ActionIntake) {
-		return 0, nil, &apiError{http.StatusForbidden, "forbidden", "recording consent needs a documenter or admin", ""}
-	}
 	id := sillok.ID(r.PathValue("id"))
 	if sillok.KindOf(id) != sillok.KindSource {
 		return 0, nil, &apiError{http.StatusNotFound, "not_found", "no such source", ""}
+	}
+	// As on the page: existence (as the user sees it) before the role.
+	if _, err := s.store.Get(r.Context(), id); err != nil {
+		return 0, nil, err
+	}
+	u, err := s.web.viewer.Viewer(r)
+	if err != nil || !s.web.policy(u, ActionIntake) {
+		return 0, nil, &apiError{http.StatusForbidden, "forbidden", "recording consent needs a documenter or admin", ""}
 	}
 	var req withdrawRequest
 	if err := decodeJSON(r, &req); err != nil {

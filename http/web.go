@@ -63,6 +63,7 @@ const (
 	ActionIntake        Action = "intake"         // record a testimony
 	ActionSeeIdentities Action = "see_identities" // need-to-know: real names and birth dates
 	ActionUnpublished   Action = "unpublished"    // statistics without small-count suppression
+	ActionReview        Action = "review"         // decide linkage pairs (same, different, unsure) and undo decisions
 )
 
 // Policy reports whether user may do action. It is the one place the web
@@ -174,6 +175,7 @@ func (s *Server) webRoutes() {
 	m.HandleFunc("GET /stats", s.page(s.statsPage))
 	m.HandleFunc("GET /map", s.page(s.mapPage))
 	s.intakeRoutes()
+	s.reviewRoutes()
 }
 
 func staticHandler(h http.Handler) http.Handler {

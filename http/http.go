@@ -51,6 +51,7 @@ import (
 	"github.com/sillok/sillok/auth"
 	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/fulltext"
+	"github.com/sillok/sillok/mse"
 )
 
 // Options configure a Server.
@@ -84,6 +85,14 @@ type Options struct {
 	// their computation before showing a page that reloads itself; 0
 	// means 150 ms.
 	StatsWait time.Duration
+	// Estimate configures the estimators of the estimation page (/estimates);
+	// the page chooses the method, and a zero seed is 1, as in `sillok
+	// estimate`. The zero value takes package mse's defaults.
+	Estimate mse.Options
+	// Custody, when set, shows each record's custody-log events on its
+	// page with their inclusion proofs (see EvidenceCustody); nil hides
+	// the section.
+	Custody CustodyLog
 }
 
 // Server is the HTTP handler of a repository.

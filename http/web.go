@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/mse"
 )
 
 // The web interface is server-rendered html/template with its templates,
@@ -113,11 +114,15 @@ type web struct {
 	statsBusy chan struct{}
 	statsErr  error // of the last computation
 	statsWait time.Duration
+
+	estimates    estimateCache
+	estimateOpts mse.Options
+	custody      CustodyLog // nil: record pages have no custody section
 }
 
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
 	w := &web{viewer: opts.Viewer, policy: opts.Policy, small: opts.SmallCount, statsTTL: opts.StatsTTL,
-		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}}
+		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}, estimateOpts: opts.Estimate, custody: opts.Custody}
 	_, w.signIn = w.viewer.(accountsViewer)
 	if w.viewer == nil {
 		w.viewer = operatorViewer{actor}
@@ -171,8 +176,10 @@ func (s *Server) webRoutes() {
 	m.HandleFunc("GET /{$}", s.page(s.home))
 	m.HandleFunc("GET /browse/{kinds}", s.page(s.browse))
 	m.HandleFunc("GET /records/{id}", s.page(s.record))
+	m.HandleFunc("GET /records/{id}/custody/{n}", s.custodyProof)
 	m.HandleFunc("GET /search", s.page(s.searchPage))
 	m.HandleFunc("GET /stats", s.page(s.statsPage))
+	m.HandleFunc("GET /estimates", s.page(s.estimatePage))
 	m.HandleFunc("GET /map", s.page(s.mapPage))
 	s.intakeRoutes()
 	s.reviewRoutes()

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	srv := &http.Server{
 		Handler: sillokhttp.NewServer(repo.Store, sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-			Search: e.index, Blobs: repo.Blobs, Accounts: acc}),
+			Search: e.index, Blobs: repo.Blobs, Accounts: acc, Custody: sillokhttp.EvidenceCustody(repo.Custody)}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

@@ -116,6 +116,7 @@ type web struct {
 	statsWait time.Duration
 
 	estimates    estimateCache
+	queue        queueCache
 	estimateOpts mse.Options
 	custody      CustodyLog // nil: record pages have no custody section
 }

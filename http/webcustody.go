@@ -140,15 +140,17 @@ func (x *custodyIndex) Events(ctx context.Context, ids []sillok.ID) ([]CustodyEv
 	if err != nil {
 		return nil, err
 	}
-	want := map[uint64]bool{}
+	// A record page asks for a record and its few evidence items: a
+	// loop over them beats a map lookup per event.
+	want := make([]uint64, len(ids))
 	names := map[string]bool{}
-	for _, id := range ids {
-		want[recordKey([]byte(id))] = true
+	for i, id := range ids {
+		want[i] = recordKey([]byte(id))
 		names[string(id)] = true
 	}
 	var out []CustodyEvent
 	for i, k := range x.keys {
-		if k == 0 || !want[k] {
+		if k == 0 || !slices.Contains(want, k) {
 			continue
 		}
 		leaves, err := st.ReadLeaves(ctx, int64(i), 1)

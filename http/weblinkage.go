@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/linkage/personlink"
@@ -30,6 +32,98 @@ func (s *Server) reviewRoutes() {
 	m.HandleFunc("GET /review", s.page(s.reviewPage))
 	m.HandleFunc("POST /review/decide", s.page(s.reviewDecide))
 	m.HandleFunc("POST /review/undo", s.page(s.reviewUndo))
+}
+
+// queued is one link of the review queue, for ordering.
+type queued struct {
+	id   sillok.ID
+	prob float64
+}
+
+// queueCache keeps the review queue in order: at 100,000 people it holds
+// tens of thousands of links, too many to read and sort for every page.
+// It is refreshed in the background after Options.StatsTTL, and patched at
+// once by the decisions and undos made through this server.
+type queueCache struct {
+	mu    sync.Mutex
+	items []queued // never changed in place: replaced
+	at    time.Time
+	busy  bool
+}
+
+// uncertainty orders the queue: most uncertain first, the probability
+// nearest one half. With the default thresholds (review from 0.2, link at
+// 0.5) this is personlink.Queue's most-probable-first order.
+func uncertainty(x, y queued) int {
+	return cmp.Or(cmp.Compare(math.Abs(x.prob-0.5), math.Abs(y.prob-0.5)), cmp.Compare(x.id, y.id))
+}
+
+func loadQueue(ctx context.Context, st sillok.Reader) ([]queued, error) {
+	q, err := personlink.Queue(ctx, st, 0)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]queued, len(q))
+	for i, r := range q {
+		items[i] = queued{r.ID, r.Body.(*sillok.Link).Probability}
+	}
+	slices.SortFunc(items, uncertainty)
+	return items, nil
+}
+
+// reviewQueue returns the queue in review order.
+func (s *Server) reviewQueue(ctx context.Context) ([]queued, error) {
+	c := &s.web.queue
+	c.mu.Lock()
+	items, at := c.items, c.at
+	if items != nil && time.Since(at) >= s.web.statsTTL && !c.busy {
+		c.busy = true
+		go func() {
+			bg, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			fresh, err := loadQueue(bg, s.store)
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.busy = false
+			if err != nil {
+				s.log.Error("web: refresh the review queue", "err", err)
+				return
+			}
+			if c.at.Equal(at) { // not patched meanwhile
+				c.items, c.at = fresh, time.Now()
+			}
+		}()
+	}
+	c.mu.Unlock()
+	if items != nil {
+		return items, nil
+	}
+	fresh, err := loadQueue(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.items, c.at = fresh, time.Now()
+	c.mu.Unlock()
+	return fresh, nil
+}
+
+// patchQueue updates the cached queue after a decision or an undo on
+// link r: in the queue exactly when it is the model's unsure.
+func (s *Server) patchQueue(r *sillok.Record) {
+	c := &s.web.queue
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil {
+		return
+	}
+	items := slices.DeleteFunc(slices.Clone(c.items), func(q queued) bool { return q.id == r.ID })
+	if l := r.Body.(*sillok.Link); l.Method == personlink.MethodModel && l.Decision == sillok.LinkUnsure {
+		it := queued{r.ID, l.Probability}
+		i, _ := slices.BinarySearchFunc(items, it, uncertainty)
+		items = slices.Insert(items, i, it)
+	}
+	c.items = items
 }
 
 // reviewPageSize pairs are shown per page: each is two records side by
@@ -101,18 +195,10 @@ func (s *Server) reviewPage(ctx context.Context, p *page) (string, error) {
 	case "nothing_to_undo", "conflict", "invalid":
 		d.Error = "review.err_" + p.Param("error")
 	}
-	q, err := personlink.Queue(ctx, s.store, 0)
+	q, err := s.reviewQueue(ctx)
 	if err != nil {
 		return "", err
 	}
-	// Most uncertain first: the probability nearest one half. With the
-	// default thresholds (review from 0.2, link at 0.5) this is the
-	// library's most-probable-first order.
-	slices.SortStableFunc(q, func(x, y *sillok.Record) int {
-		ux := math.Abs(x.Body.(*sillok.Link).Probability - 0.5)
-		uy := math.Abs(y.Body.(*sillok.Link).Probability - 0.5)
-		return cmp.Or(cmp.Compare(ux, uy), cmp.Compare(x.ID, y.ID))
-	})
 	d.Total = len(q)
 	if off > len(q) {
 		off = len(q) / reviewPageSize * reviewPageSize
@@ -130,7 +216,19 @@ func (s *Server) reviewPage(ctx context.Context, p *page) (string, error) {
 		return "", err
 	}
 	refs := newRefCache(s.store, p, terms)
-	for _, r := range q[off:end] {
+	for _, it := range q[off:end] {
+		// The cached order may be a minute old: each pair is read live,
+		// and one decided meanwhile (on the command line) is left out.
+		r, err := s.store.Get(ctx, it.id)
+		if errors.Is(err, sillok.ErrNotFound) || errors.Is(err, sillok.ErrDeleted) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if l := r.Body.(*sillok.Link); l.Method != personlink.MethodModel || l.Decision != sillok.LinkUnsure {
+			continue
+		}
 		pv, err := s.pairView(ctx, p, terms, refs, r)
 		if err != nil {
 			return "", err
@@ -354,6 +452,7 @@ func (s *Server) reviewDecide(ctx context.Context, p *page) (string, error) {
 	if err != nil {
 		return "", reviewError(p, err)
 	}
+	s.patchQueue(r)
 	return "", &redirect{backToQueue(p, url.Values{"done": {string(r.ID)}})}
 }
 
@@ -365,5 +464,6 @@ func (s *Server) reviewUndo(ctx context.Context, p *page) (string, error) {
 	if err != nil {
 		return "", reviewError(p, err)
 	}
+	s.patchQueue(r)
 	return "", &redirect{backToQueue(p, url.Values{"undone": {string(r.ID)}})}
 }

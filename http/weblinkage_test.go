@@ -146,6 +146,18 @@ func TestWebReviewDecide(t *testing.T) {
 	if _, body := c.post("/review/undo", url.Values{"link": {string(fresh.ID)}}, 200); !strings.Contains(body, "no earlier decision") {
 		t.Errorf("undo of a first decision: no message")
 	}
+	// A decision made on the command line meanwhile takes the pair off
+	// the page at once, though the server's queue order is cached.
+	pair := `name="a" value="` + string(l.A) + `"`
+	if body := c.get("/review", "en", 200); !strings.Contains(body, pair) {
+		t.Fatalf("pair %s not on the review page", pair)
+	}
+	if _, err := personlink.Decide(ctx, st, sillok.Actor{User: "cli", Org: "nkdb-demo"}, l.A, l.B, "different", ""); err != nil {
+		t.Fatal(err)
+	}
+	if body := c.get("/review", "en", 200); strings.Contains(body, pair) {
+		t.Errorf("pair %s decided on the command line is still offered", pair)
+	}
 	// Cross-site posts are refused.
 	req := url.Values{"a": {string(l.A)}, "b": {string(l.B)}, "decision": {"same"}}
 	c.postOrigin("/review/decide", req, "http://evil.example", 403)

@@ -24,8 +24,12 @@
 // Web interface (HTML, Korean and English): / (home), /browse/{kinds}
 // (persons, units, locations, events, acts, sources; filters and
 // pagination), /records/{id} (fields, sources behind each fact, linked
-// records, revision history), /search, /stats (?publication=1 suppresses
-// small counts), /map, and /static/ for the stylesheet and script.
+// records, revision history, and with Options.Custody the record's
+// custody-log entries, each proof at /records/{id}/custody/{n}), /search,
+// /stats (?publication=1 suppresses small counts), /estimates (multiple
+// systems estimates with intervals, ?method=lcmcr|loglinear, ?act_type=),
+// /review (the linkage review queue; POST /review/decide and
+// /review/undo), /map, and /static/ for the stylesheet and script.
 //
 // Written by hand with html/template and the standard library: the
 // interface must run from one binary on an offline laptop, so no web

@@ -257,7 +257,8 @@ func TestBrowserReview(t *testing.T) {
 	}
 	run(t, ctx, "undo",
 		chromedp.Click(css(`.notice form[action="/review/undo"] button`)),
-		chromedp.WaitVisible(css("article.pair")),
+		chromedp.WaitVisible(css("p.notice")), // "Undone: …", on the page after the post
+		screenshot(t, "review-undone"),
 	)
 	if again := get(t, ctx, "first pair after undo", chromedp.Text(css("article.pair h3"))); again != first {
 		t.Errorf("after undo the first pair is %q, want %q back", again, first)

@@ -45,11 +45,15 @@ type queued struct {
 // It is refreshed in the background after Options.StatsTTL, and patched at
 // once by the decisions and undos made through this server.
 type queueCache struct {
-	mu    sync.Mutex
-	items []queued // never changed in place: replaced
-	at    time.Time
-	busy  bool
+	mu     sync.Mutex
+	items  []queued         // never changed in place: replaced
+	recent []*sillok.Record // reviewers' decisions, newest first, at most recentShown
+	at     time.Time
+	busy   bool
 }
+
+// recentShown decisions are listed under the queue, each with its undo.
+const recentShown = 20
 
 // uncertainty orders the queue: most uncertain first, the probability
 // nearest one half. With the default thresholds (review from 0.2, link at
@@ -58,30 +62,43 @@ func uncertainty(x, y queued) int {
 	return cmp.Or(cmp.Compare(math.Abs(x.prob-0.5), math.Abs(y.prob-0.5)), cmp.Compare(x.id, y.id))
 }
 
-func loadQueue(ctx context.Context, st sillok.Reader) ([]queued, error) {
+// loadQueue reads the queue and the latest reviewers' decisions. Both are
+// attribute queries over every link record: seconds at 100,000 people.
+func loadQueue(ctx context.Context, st sillok.Reader) ([]queued, []*sillok.Record, error) {
 	q, err := personlink.Queue(ctx, st, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	items := make([]queued, len(q))
 	for i, r := range q {
 		items[i] = queued{r.ID, r.Body.(*sillok.Link).Probability}
 	}
 	slices.SortFunc(items, uncertainty)
-	return items, nil
+	var rs []*sillok.Record
+	err = sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "method", Value: personlink.MethodReview}}},
+		func(r *sillok.Record) error { rs = append(rs, r); return nil })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list review decisions: %w", err)
+	}
+	slices.SortStableFunc(rs, newestFirst)
+	return items, rs[:min(recentShown, len(rs))], nil
 }
 
-// reviewQueue returns the queue in review order.
-func (s *Server) reviewQueue(ctx context.Context) ([]queued, error) {
+func newestFirst(x, y *sillok.Record) int {
+	return cmp.Or(y.Updated.Compare(x.Updated), cmp.Compare(x.ID, y.ID))
+}
+
+// reviewQueue returns the queue in review order and the latest decisions.
+func (s *Server) reviewQueue(ctx context.Context) ([]queued, []*sillok.Record, error) {
 	c := &s.web.queue
 	c.mu.Lock()
-	items, at := c.items, c.at
+	items, recent, at := c.items, c.recent, c.at
 	if items != nil && time.Since(at) >= s.web.statsTTL && !c.busy {
 		c.busy = true
 		go func() {
 			bg, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			fresh, err := loadQueue(bg, s.store)
+			fresh, rec, err := loadQueue(bg, s.store)
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			c.busy = false
@@ -90,22 +107,22 @@ func (s *Server) reviewQueue(ctx context.Context) ([]queued, error) {
 				return
 			}
 			if c.at.Equal(at) { // not patched meanwhile
-				c.items, c.at = fresh, time.Now()
+				c.items, c.recent, c.at = fresh, rec, time.Now()
 			}
 		}()
 	}
 	c.mu.Unlock()
 	if items != nil {
-		return items, nil
+		return items, recent, nil
 	}
-	fresh, err := loadQueue(ctx, s.store)
+	fresh, rec, err := loadQueue(ctx, s.store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
-	c.items, c.at = fresh, time.Now()
+	c.items, c.recent, c.at = fresh, rec, time.Now()
 	c.mu.Unlock()
-	return fresh, nil
+	return fresh, rec, nil
 }
 
 // patchQueue updates the cached queue after a decision or an undo on
@@ -118,12 +135,20 @@ func (s *Server) patchQueue(r *sillok.Record) {
 		return
 	}
 	items := slices.DeleteFunc(slices.Clone(c.items), func(q queued) bool { return q.id == r.ID })
-	if l := r.Body.(*sillok.Link); l.Method == personlink.MethodModel && l.Decision == sillok.LinkUnsure {
+	recent := slices.DeleteFunc(slices.Clone(c.recent), func(q *sillok.Record) bool { return q.ID == r.ID })
+	switch l := r.Body.(*sillok.Link); {
+	case l.Method == personlink.MethodModel && l.Decision == sillok.LinkUnsure:
 		it := queued{r.ID, l.Probability}
 		i, _ := slices.BinarySearchFunc(items, it, uncertainty)
 		items = slices.Insert(items, i, it)
+	case l.Method == personlink.MethodReview:
+		recent = slices.Insert(recent, 0, r)
+		recent = recent[:min(recentShown, len(recent))]
 	}
-	c.items = items
+	c.items, c.recent = items, recent
+	// A time of its own, so that a background load begun before this
+	// change does not overwrite it.
+	c.at = time.Now()
 }
 
 // reviewPageSize pairs are shown per page: each is two records side by
@@ -195,7 +220,7 @@ func (s *Server) reviewPage(ctx context.Context, p *page) (string, error) {
 	case "nothing_to_undo", "conflict", "invalid":
 		d.Error = "review.err_" + p.Param("error")
 	}
-	q, err := s.reviewQueue(ctx)
+	q, recent, err := s.reviewQueue(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -241,8 +266,8 @@ func (s *Server) reviewPage(ctx context.Context, p *page) (string, error) {
 			d.Done = &dv
 		}
 	}
-	if d.Recent, err = s.recentDecisions(ctx, 20); err != nil {
-		return "", err
+	for _, r := range recent {
+		d.Recent = append(d.Recent, decisionOf(r))
 	}
 	return "review", nil
 }
@@ -251,23 +276,6 @@ func decisionOf(r *sillok.Record) decisionView {
 	l := r.Body.(*sillok.Link)
 	return decisionView{Link: r.ID, A: l.A, B: l.B, Decision: l.Decision, Method: l.Method, Actor: r.UpdatedBy,
 		Time: r.Updated.UTC().Format("2006-01-02 15:04 MST"), Note: l.Note, Rev: r.Rev}
-}
-
-// recentDecisions lists the latest reviewers' decisions, newest first.
-// Reviews are made by hand, so there are few enough to list whole.
-func (s *Server) recentDecisions(ctx context.Context, n int) ([]decisionView, error) {
-	var rs []*sillok.Record
-	err := sillok.Each(ctx, s.store, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "method", Value: personlink.MethodReview}}},
-		func(r *sillok.Record) error { rs = append(rs, r); return nil })
-	if err != nil {
-		return nil, fmt.Errorf("list review decisions: %w", err)
-	}
-	slices.SortStableFunc(rs, func(x, y *sillok.Record) int { return cmp.Or(y.Updated.Compare(x.Updated), cmp.Compare(x.ID, y.ID)) })
-	var out []decisionView
-	for _, r := range rs[:min(n, len(rs))] {
-		out = append(out, decisionOf(r))
-	}
-	return out, nil
 }
 
 // pairView lays out two person records side by side. Names and birth dates

@@ -117,6 +117,9 @@ func TestWebReviewDecide(t *testing.T) {
 			if again, _ := personlink.Queue(ctx, st, 0); !containsID(again, link.ID) {
 				t.Fatalf("undone link %s is not back in the queue", link.ID)
 			}
+			if body := c.get("/review", "en", 200); !strings.Contains(body, `name="a" value="`+string(l.A)+`"`) {
+				t.Fatalf("undone link %s is not back on the review page", link.ID)
+			}
 			// The library call the CLI makes, on the same pair.
 			cli, err := personlink.Decide(ctx, st, sillok.Actor{User: "analyst1", Org: "nkdb-demo"}, l.A, l.B, decision, note)
 			if err != nil {

@@ -50,6 +50,8 @@ type queueCache struct {
 	recent []*sillok.Record // reviewers' decisions, newest first, at most recentShown
 	at     time.Time
 	busy   bool
+	done   chan struct{} // closed when the running load ends
+	err    error         // of the last load
 }
 
 // recentShown decisions are listed under the queue, each with its undo.
@@ -88,22 +90,31 @@ func newestFirst(x, y *sillok.Record) int {
 	return cmp.Or(y.Updated.Compare(x.Updated), cmp.Compare(x.ID, y.ID))
 }
 
+// errQueuePending: the first load of the queue is still running.
+var errQueuePending = errors.New("the review queue is being loaded")
+
 // reviewQueue returns the queue in review order and the latest decisions.
-func (s *Server) reviewQueue(ctx context.Context) ([]queued, []*sillok.Record, error) {
+// Loads run in the background, as the statistics' computation does: the
+// first request waits at most wait, and a queue older than
+// Options.StatsTTL is served while a load refreshes it.
+func (s *Server) reviewQueue(ctx context.Context, wait time.Duration) ([]queued, []*sillok.Record, error) {
 	c := &s.web.queue
 	c.mu.Lock()
 	items, recent, at := c.items, c.recent, c.at
-	if items != nil && time.Since(at) >= s.web.statsTTL && !c.busy {
+	if !c.busy && (items == nil || time.Since(at) >= s.web.statsTTL) {
 		c.busy = true
+		done := make(chan struct{})
+		c.done = done
 		go func() {
 			bg, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			fresh, rec, err := loadQueue(bg, s.store)
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			c.busy = false
+			c.busy, c.err = false, err
+			close(done)
 			if err != nil {
-				s.log.Error("web: refresh the review queue", "err", err)
+				s.log.Error("web: load the review queue", "err", err)
 				return
 			}
 			if c.at.Equal(at) { // not patched meanwhile
@@ -111,18 +122,26 @@ func (s *Server) reviewQueue(ctx context.Context) ([]queued, []*sillok.Record, e
 			}
 		}()
 	}
+	done := c.done
 	c.mu.Unlock()
 	if items != nil {
 		return items, recent, nil
 	}
-	fresh, rec, err := loadQueue(ctx, s.store)
-	if err != nil {
-		return nil, nil, err
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		return nil, nil, errQueuePending
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
 	}
 	c.mu.Lock()
-	c.items, c.recent, c.at = fresh, rec, time.Now()
-	c.mu.Unlock()
-	return fresh, rec, nil
+	defer c.mu.Unlock()
+	if c.items == nil {
+		return nil, nil, fmt.Errorf("load the review queue: %w", c.err)
+	}
+	return c.items, c.recent, nil
 }
 
 // patchQueue updates the cached queue after a decision or an undo on
@@ -156,6 +175,7 @@ func (s *Server) patchQueue(r *sillok.Record) {
 const reviewPageSize = 10
 
 type reviewData struct {
+	Pending bool // being loaded: the page reloads itself
 	Total   int
 	From    int
 	To      int
@@ -220,7 +240,12 @@ func (s *Server) reviewPage(ctx context.Context, p *page) (string, error) {
 	case "nothing_to_undo", "conflict", "invalid":
 		d.Error = "review.err_" + p.Param("error")
 	}
-	q, recent, err := s.reviewQueue(ctx)
+	q, recent, err := s.reviewQueue(ctx, s.web.statsWait)
+	if errors.Is(err, errQueuePending) {
+		p.Refresh = 5
+		d.Pending = true
+		return "review", nil
+	}
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/fulltext"
@@ -212,5 +213,26 @@ func (c *webClient) postOrigin(path string, form url.Values, origin string, want
 	res.Body.Close()
 	if res.StatusCode != want {
 		c.t.Fatalf("POST %s from %s = %d, want %d", path, origin, res.StatusCode, want)
+	}
+}
+
+// TestWebReviewPending: while the queue is first loaded the page says so
+// and reloads itself; then it shows the queue.
+func TestWebReviewPending(t *testing.T) {
+	st, ix := linkedDemoRepo(t, 300)
+	c := newWeb(t, st, ix, sillokhttp.Options{StatsWait: time.Nanosecond})
+	body := c.get("/review", "en", 200)
+	if !strings.Contains(body, "being loaded") || !strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatalf("first request: no pending page:\n%s", stripTags(body))
+	}
+	// A generous bound for a slow machine: not a speed assertion.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		body = c.get("/review", "en", 200)
+		if strings.Contains(body, `action="/review/decide"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never loaded:\n%s", stripTags(body))
+		}
 	}
 }

@@ -49,6 +49,7 @@ type queueCache struct {
 	items  []queued         // never changed in place: replaced
 	recent []*sillok.Record // reviewers' decisions, newest first, at most recentShown
 	at     time.Time
+	gen    int // counts patches
 	busy   bool
 	done   chan struct{} // closed when the running load ends
 	err    error         // of the last load
@@ -100,7 +101,7 @@ var errQueuePending = errors.New("the review queue is being loaded")
 func (s *Server) reviewQueue(ctx context.Context, wait time.Duration) ([]queued, []*sillok.Record, error) {
 	c := &s.web.queue
 	c.mu.Lock()
-	items, recent, at := c.items, c.recent, c.at
+	items, recent, at, gen := c.items, c.recent, c.at, c.gen
 	if !c.busy && (items == nil || time.Since(at) >= s.web.statsTTL) {
 		c.busy = true
 		done := make(chan struct{})
@@ -117,7 +118,7 @@ func (s *Server) reviewQueue(ctx context.Context, wait time.Duration) ([]queued,
 				s.log.Error("web: load the review queue", "err", err)
 				return
 			}
-			if c.at.Equal(at) { // not patched meanwhile
+			if c.gen == gen { // not patched meanwhile
 				c.items, c.recent, c.at = fresh, rec, time.Now()
 			}
 		}()
@@ -165,9 +166,8 @@ func (s *Server) patchQueue(r *sillok.Record) {
 		recent = recent[:min(recentShown, len(recent))]
 	}
 	c.items, c.recent = items, recent
-	// A time of its own, so that a background load begun before this
-	// change does not overwrite it.
-	c.at = time.Now()
+	// A load begun before this change must not overwrite it.
+	c.gen++
 }
 
 // reviewPageSize pairs are shown per page: each is two records side by

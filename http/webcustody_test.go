@@ -131,6 +131,13 @@ func TestWebCustody(t *testing.T) {
 			t.Errorf("GET %s = %v, %v; want 404", path, res.StatusCode, err)
 		}
 	}
+	// Events logged after the index was built are found too.
+	if _, err := repo.Store.Update(context.Background(), sillok.Actor{User: "archivist", Org: src.Org}, src.ID, src.Rev, src.Body, "second check"); err != nil {
+		t.Fatal(err)
+	}
+	if body := c.get("/records/"+string(src.ID), "en", 200); !strings.Contains(body, "Record revised · revision 3") {
+		t.Errorf("a revision logged after the first page is not listed")
+	}
 	// Without a custody log the section is not there.
 	plain := newWeb(t, repo.Store, ix, sillokhttp.Options{})
 	if body := plain.get("/records/"+string(src.ID), "en", 200); strings.Contains(body, "Chain of custody") {

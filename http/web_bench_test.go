@@ -97,6 +97,7 @@ func BenchmarkPages(b *testing.B) {
 		{"stats-compute", "/stats", nil}, // a new server each time, waiting for the figures
 		{"stats-first", "/stats", nil},   // a new server each time: nothing cached
 	}
+	firsts := map[string]time.Duration{}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {
 			// One request outside the timing fills the caches a running
@@ -115,8 +116,11 @@ func BenchmarkPages(b *testing.B) {
 			t0 := time.Now()
 			serve(b, h, p.path)
 			// What the first request after start-up took (it fills the
-			// caches, and for estimates waits for their computation).
-			first := time.Since(t0)
+			// caches, and for estimates waits for their computation);
+			// the testing package calls this function more than once.
+			if _, ok := firsts[p.name]; !ok {
+				firsts[p.name] = time.Since(t0)
+			}
 			b.ResetTimer()
 			var total time.Duration
 			for range b.N {
@@ -128,7 +132,7 @@ func BenchmarkPages(b *testing.B) {
 				total += time.Since(t0)
 			}
 			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/page")
-			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+			b.ReportMetric(float64(firsts[p.name].Microseconds())/1000, "first-ms")
 		})
 	}
 }

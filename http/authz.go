@@ -118,6 +118,15 @@ func notFound(id sillok.ID) error { return fmt.Errorf("record %s: %w", id, sillo
 // authzStore is a store as one user may use it.
 type authzStore struct{ st sillok.Store }
 
+// rawStore is the store behind the authorisation, for background jobs
+// that serve every user (their results are filtered per request).
+func (s *Server) rawStore() sillok.Store {
+	if a, ok := s.store.(authzStore); ok {
+		return a.st
+	}
+	return s.store
+}
+
 var _ sillok.Store = authzStore{}
 
 // decide asks the policy about rec for the request's user. Without one
@@ -685,6 +694,11 @@ func accountsPolicy(u User, a Action) bool {
 		return u.Role == RoleAdmin || u.Role == RoleLegal
 	case ActionListDisclosures:
 		return u.Role == RoleAdmin
+	case ActionReview:
+		// A decision is a new link record: only those who may create
+		// records (auth.Decide) decide; analysts read the queue through
+		// the CLI's reports.
+		return u.Role == RoleAdmin || u.Role == RoleDocumenter
 	}
 	return false
 }

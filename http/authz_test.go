@@ -645,6 +645,33 @@ func azRoutes() map[string]func(t *testing.T, f *azFixture, u azUser) {
 					body: "uses=prosecution&note=matrix", want: expect(u, auth.ActionUpdate, tg.meta, http.StatusSeeOther)})
 			}
 		},
+		"GET /review": func(t *testing.T, f *azFixture, u azUser) {
+			// Everyone may read the queue (pseudonymised as elsewhere); the
+			// buttons are for reviewers.
+			f.check(t, u, azCase{method: "GET", path: "/review", want: 200})
+		},
+		"POST /review/decide": func(t *testing.T, f *azFixture, u azUser) {
+			// Hidden and missing persons both come back to the queue with
+			// the same message.
+			for _, l := range azLevels {
+				a, b := f.fresh(l), f.fresh(l)
+				f.check(t, u, azCase{method: "POST", path: "/review/decide", body: "decision=same&a=" + string(a.rec.ID) + "&b=" + string(b.rec.ID),
+					want: reviewStatus(u, http.StatusSeeOther)})
+			}
+		},
+		"POST /review/undo": func(t *testing.T, f *azFixture, u azUser) {
+			f.check(t, u, azCase{method: "POST", path: "/review/undo", body: "link=lnk_0000000000000000", want: reviewStatus(u, http.StatusSeeOther)})
+		},
+		"GET /estimates": func(t *testing.T, f *azFixture, u azUser) {
+			f.check(t, u, azCase{method: "GET", path: "/estimates", want: 200})
+		},
+		"GET /records/{id}/custody/{n}": func(t *testing.T, f *azFixture, u azUser) {
+			// No custody log in the fixture: every proof is missing, and a
+			// hidden record's answer equals a missing one's.
+			for _, tg := range f.targets() {
+				f.check(t, u, azCase{method: "GET", path: "/records/" + string(tg.rec.ID) + "/custody/0", id: tg.rec.ID, want: 404})
+			}
+		},
 		"GET /records/{id}/disclose": func(t *testing.T, f *azFixture, u azUser) {
 			for _, l := range azLevels {
 				tg := f.sealed[l]
@@ -936,4 +963,12 @@ func TestShareNeedsConsent(t *testing.T) {
 	if status, body := f.do(legal, "POST", path, `{"with":"org-d"}`); status != 422 {
 		t.Errorf("share with a partner not named in the consent: %d %s", status, body)
 	}
+}
+
+// reviewStatus: only admins and documenters decide linkage pairs.
+func reviewStatus(u azUser, ok int) int {
+	if u.role == auth.RoleAdmin || u.role == auth.RoleDocumenter {
+		return ok
+	}
+	return http.StatusForbidden
 }

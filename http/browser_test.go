@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/sillok/sillok/auth"
 
 	"github.com/sillok/sillok/blob/fsblob"
 	sillokhttp "github.com/sillok/sillok/http"
+	"github.com/sillok/sillok/mse"
 )
 
 // browser starts headless Chromium (Debian's chromium package, which
@@ -230,4 +232,51 @@ func TestBrowser(t *testing.T) {
 	if title := get(t, ctx, "viewer intake title", chromedp.Text(css("main h1"))); title != "Not allowed" {
 		t.Errorf("viewer reached the intake: %q", title)
 	}
+}
+
+// TestBrowserReview decides a pair in the linkage review queue with the
+// keyboard and undoes it, and shows the estimation page (screenshots of
+// both are artifacts).
+func TestBrowserReview(t *testing.T) {
+	ctx := browser(t)
+	st, ix := linkedDemoRepo(t, 300)
+	c := newWeb(t, st, ix, sillokhttp.Options{Estimate: mse.Options{LCMCR: quickLCMCR}})
+	run(t, ctx, "review queue",
+		chromedp.Navigate(c.ts.URL+"/review?lang=en"),
+		chromedp.WaitVisible(css("article.pair svg.weights")),
+		screenshot(t, "review"),
+	)
+	first := get(t, ctx, "first pair", chromedp.Text(css("article.pair h3")))
+	// Keyboard only: the note field, then Tab to "Same person" and Enter.
+	run(t, ctx, "decide with the keyboard",
+		chromedp.Focus(css("#note-0")),
+		chromedp.KeyEvent("seen the same arrest record"),
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(css(`.notice form[action="/review/undo"] button`)),
+		screenshot(t, "review-decided"),
+	)
+	if notice := get(t, ctx, "notice", chromedp.Text(css(".notice"))); !strings.Contains(notice, "Same person") {
+		t.Errorf("after the decision the page says %q", notice)
+	}
+	if recent := get(t, ctx, "recent", chromedp.Text(css("#h-recent + table"))); !strings.Contains(recent, "seen the same arrest record") {
+		t.Errorf("recent decisions do not show the note: %q", recent)
+	}
+	run(t, ctx, "undo",
+		chromedp.Click(css(`.notice form[action="/review/undo"] button`)),
+		chromedp.WaitVisible(css("p.notice")), // "Undone: …", on the page after the post
+		screenshot(t, "review-undone"),
+	)
+	if again := get(t, ctx, "first pair after undo", chromedp.Text(css("article.pair h3"))); again != first {
+		t.Errorf("after undo the first pair is %q, want %q back", again, first)
+	}
+	run(t, ctx, "estimates",
+		chromedp.Navigate(c.ts.URL+"/stats"),
+		chromedp.Click(css(`a[href="/estimates"]`)),
+		chromedp.WaitVisible(css("svg.intervals")),
+		screenshot(t, "estimates"),
+		chromedp.Navigate(c.ts.URL+"/estimates?lang=ko&publication=1"),
+		chromedp.WaitVisible(css("svg.intervals")),
+		screenshot(t, "estimates-ko"),
+	)
 }

@@ -34,8 +34,12 @@
 // Web interface (HTML, Korean and English): / (home), /browse/{kinds}
 // (persons, units, locations, events, acts, sources; filters and
 // pagination), /records/{id} (fields, sources behind each fact, linked
-// records, revision history), /search, /stats (?publication=1 suppresses
-// small counts), /map, /records/{id}/sharing, /records/{id}/disclose,
+// records, revision history, and with Options.Custody the record's
+// custody-log entries, each proof at /records/{id}/custody/{n}), /search,
+// /stats (?publication=1 suppresses small counts), /estimates (multiple
+// systems estimates with intervals, ?method=lcmcr|loglinear, ?act_type=),
+// /review (the linkage review queue; POST /review/decide and
+// /review/undo), /map, /records/{id}/sharing, /records/{id}/disclose,
 // /admin/disclosures, and /static/ for the stylesheet and script.
 //
 // Written by hand with html/template and the standard library: the
@@ -62,6 +66,7 @@ import (
 	"github.com/sillok/sillok/auth"
 	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/fulltext"
+	"github.com/sillok/sillok/mse"
 )
 
 // Options configure a Server.
@@ -102,6 +107,14 @@ type Options struct {
 	// Disclosures lists the recorded disclosures for admins
 	// (protect.DisclosureLog); nil: no listing.
 	Disclosures DisclosureLister
+	// Estimate configures the estimators of the estimation page (/estimates);
+	// the page chooses the method, and a zero seed is 1, as in `sillok
+	// estimate`. The zero value takes package mse's defaults.
+	Estimate mse.Options
+	// Custody, when set, shows each record's custody-log events on its
+	// page with their inclusion proofs (see EvidenceCustody); nil hides
+	// the section.
+	Custody CustodyLog
 }
 
 // Server is the HTTP handler of a repository.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/mse"
 )
 
 // The web interface is server-rendered html/template with its templates,
@@ -63,6 +64,7 @@ const (
 	ActionIntake        Action = "intake"         // record a testimony
 	ActionSeeIdentities Action = "see_identities" // need-to-know: real names and birth dates
 	ActionUnpublished   Action = "unpublished"    // statistics without small-count suppression
+	ActionReview        Action = "review"         // decide linkage pairs (same, different, unsure) and undo decisions
 )
 
 // Policy reports whether user may do action. It is the one place the web
@@ -114,6 +116,11 @@ type web struct {
 	// may see.
 	statsByUser map[string]*statsCache
 	statsWait   time.Duration
+
+	estimates    estimateCache
+	queue        queueCache
+	estimateOpts mse.Options
+	custody      CustodyLog // nil: record pages have no custody section
 }
 
 // statsCache is one set of statistics being kept fresh.
@@ -126,7 +133,7 @@ type statsCache struct {
 
 func newWeb(opts Options, actor sillok.Actor) (*web, error) {
 	w := &web{viewer: opts.Viewer, policy: opts.Policy, opener: opts.Opener, small: opts.SmallCount, statsTTL: opts.StatsTTL,
-		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}}
+		catalogs: map[string]catalog{}, pages: map[string]*template.Template{}, estimateOpts: opts.Estimate, custody: opts.Custody}
 	_, w.signIn = w.viewer.(accountsViewer)
 	if w.viewer == nil {
 		w.viewer = operatorViewer{actor}
@@ -183,10 +190,13 @@ func (s *Server) webRoutes() {
 	m.HandleFunc("GET /{$}", s.page(s.home))
 	m.HandleFunc("GET /browse/{kinds}", s.page(s.browse))
 	m.HandleFunc("GET /records/{id}", s.page(s.record))
+	m.HandleFunc("GET /records/{id}/custody/{n}", s.custodyProof)
 	m.HandleFunc("GET /search", s.page(s.searchPage))
 	m.HandleFunc("GET /stats", s.page(s.statsPage))
+	m.HandleFunc("GET /estimates", s.page(s.estimatePage))
 	m.HandleFunc("GET /map", s.page(s.mapPage))
 	s.intakeRoutes()
+	s.reviewRoutes()
 }
 
 func staticHandler(h http.Handler) http.Handler {

@@ -115,7 +115,7 @@ func (c *webClient) get(path, acceptLang string, want int) string {
 }
 
 // untranslated matches a message key shown as it is.
-var untranslated = regexp.MustCompile(`\b(app|nav|kinds?|user|role|lang|error|home|search|facet|browse|attr|sex|pager|record|history|person|level|stats|map|field)\.[a-z_]+\b`)
+var untranslated = regexp.MustCompile(`\b(app|nav|kinds?|user|role|lang|error|home|search|facet|browse|attr|sex|pager|record|history|person|level|stats|map|field|review|estimate|custody)\.[a-z_]+\b`)
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 

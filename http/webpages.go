@@ -372,6 +372,9 @@ type recordData struct {
 	Sources []sourceView
 	History []historyView
 	Consent *consentView // sources only
+	// Custody lists the custody-log events (nil: no custody log).
+	Custody    []custodyView
+	HasCustody bool
 }
 
 type linkedGroup struct {
@@ -452,6 +455,16 @@ func (s *Server) record(ctx context.Context, p *page) (string, error) {
 	for i := len(hist) - 1; i >= 0; i-- {
 		h := hist[i]
 		d.History = append(d.History, historyView{Rev: h.Rev, Time: h.Time.Format("2006-01-02 15:04 MST"), Actor: h.Actor, Org: h.ActorOrg, Note: h.Note, Tombstone: h.Tombstone})
+	}
+	if s.web.custody != nil {
+		revs := map[string]int{}
+		for _, h := range hist {
+			revs[h.Hash] = h.Rev
+		}
+		if d.Custody, err = s.custodyFor(ctx, p, id, revs); err != nil {
+			return "", err
+		}
+		d.HasCustody = true
 	}
 	p.Title = d.Name
 	p.Nav = kindPath(r.Kind)

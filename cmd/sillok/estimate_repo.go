@@ -4,152 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
+	"strings"
 
-	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/mse"
+	"github.com/sillok/sillok/mse/repostrata"
 )
 
-// repositoryStrata builds capture histories from the repository: each
-// individual is a connected group of person records joined by "same" links
-// (minus "different" decisions, which simply are not joins); the lists that
-// documented them are the organisations owning those records. Only
-// identifiers and organisation names are read into the tables.
+// repositoryStrata builds capture histories from the repository (package
+// repostrata, shared with the web interface's estimation page).
 //
 // only, when not empty, keeps those organisations as the lists.
 func (e *env) repositoryStrata(ctx context.Context, strata []string, actType string, only []string) ([]mse.Stratum, error) {
-	for _, s := range strata {
-		if s != "sex" && s != "birth_decade" && s != "period" {
-			return nil, fmt.Errorf("%w: --strata with --repository takes sex, birth_decade or period", errUsage)
-		}
-		if s == "period" && actType == "" {
-			return nil, fmt.Errorf("%w: --strata period needs --act-type", errUsage)
-		}
-	}
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	type person struct {
-		org, sex, decade string
+	ss, err := repostrata.Strata(ctx, st, repostrata.Options{Strata: strata, ActType: actType, Lists: only})
+	if errors.Is(err, repostrata.ErrOptions) {
+		// The flags' names, as the user typed them.
+		msg := strings.NewReplacer("strata are", "--strata with --repository takes", "stratum period needs an act type", "--strata period needs --act-type").Replace(err.Error())
+		return nil, fmt.Errorf("%w: %s", errUsage, strings.TrimPrefix(msg, repostrata.ErrOptions.Error()+": "))
 	}
-	persons := map[sillok.ID]*person{}
-	err = sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindPerson}, func(r *sillok.Record) error {
-		p := r.Body.(*sillok.Person)
-		d := ""
-		if !p.Birth.IsZero() {
-			d = strconv.Itoa(p.Birth.Lo.Year()/10*10) + "s"
-		}
-		persons[r.ID] = &person{org: r.Org, sex: string(p.Sex), decade: d}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Union-find over "same" links.
-	parent := map[sillok.ID]sillok.ID{}
-	var find func(sillok.ID) sillok.ID
-	find = func(x sillok.ID) sillok.ID {
-		if p, ok := parent[x]; ok && p != x {
-			parent[x] = find(p)
-			return parent[x]
-		}
-		return x
-	}
-	err = sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindLink, Attrs: []sillok.Attr{{Key: "decision", Value: sillok.LinkSame}}}, func(r *sillok.Record) error {
-		l := r.Body.(*sillok.Link)
-		if persons[l.A] != nil && persons[l.B] != nil {
-			a, b := find(l.A), find(l.B)
-			if a != b {
-				parent[a] = b
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// With an act type: only victims of such acts, with the act's decade.
-	victims := map[sillok.ID]string{}
-	if actType != "" {
-		types, err := sillok.Subterms(ctx, st, "act_type", actType)
-		if errors.Is(err, sillok.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %q is not an act type", errUsage, actType)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range types {
-			err := sillok.Each(ctx, st, sillok.Filter{Kind: sillok.KindAct, Attrs: []sillok.Attr{{Key: "act_type", Value: t}}}, func(r *sillok.Record) error {
-				a := r.Body.(*sillok.Act)
-				period := "unknown"
-				if !a.Date.IsZero() {
-					period = strconv.Itoa(a.Date.Lo.Year()/10*10) + "s"
-				}
-				if _, ok := victims[a.Victim]; !ok || victims[a.Victim] == "unknown" {
-					victims[a.Victim] = period
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	type individual struct {
-		on     []string
-		values map[string]string
-	}
-	groups := map[sillok.ID]*individual{}
-	ids := make([]sillok.ID, 0, len(persons))
-	for id := range persons {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	listSet := map[string]bool{}
-	for _, id := range ids {
-		p := persons[id]
-		period, isVictim := victims[id]
-		if actType != "" && !isVictim {
-			continue
-		}
-		root := find(id)
-		g := groups[root]
-		if g == nil {
-			g = &individual{values: map[string]string{}}
-			groups[root] = g
-		}
-		if len(only) > 0 && !slices.Contains(only, p.org) {
-			continue
-		}
-		if !slices.Contains(g.on, p.org) {
-			g.on = append(g.on, p.org)
-		}
-		listSet[p.org] = true
-		for k, v := range map[string]string{"sex": p.sex, "birth_decade": p.decade, "period": period} {
-			if v != "" && v != "unknown" && g.values[k] == "" {
-				g.values[k] = v
-			}
-		}
-	}
-	lists := make([]string, 0, len(listSet))
-	for l := range listSet {
-		lists = append(lists, l)
-	}
-	slices.Sort(lists)
-	var recs []mse.Record
-	for _, g := range groups {
-		r := mse.Record{On: g.on}
-		for _, s := range strata {
-			v := g.values[s]
-			if v == "" {
-				v = "unknown"
-			}
-			r.Strata = append(r.Strata, v)
-		}
-		recs = append(recs, r)
-	}
-	return mse.Tabulate(ctx, lists, len(strata), recs)
+	return ss, err
 }

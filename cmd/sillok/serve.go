@@ -42,9 +42,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	cust := sillokhttp.EvidenceCustody(repo.Custody)
+	go func() {
+		// Index the custody log now rather than on the first record page
+		// (a second or two at a million events).
+		if _, err := cust.Events(ctx, nil); err != nil {
+			e.log.Warn("index the custody log", "err", err)
+		}
+	}()
 	srv := &http.Server{
 		Handler: sillokhttp.NewServer(repo.Store, sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-			Search: e.index, Blobs: repo.Blobs, Accounts: acc}),
+			Search: e.index, Blobs: repo.Blobs, Accounts: acc, Custody: cust}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

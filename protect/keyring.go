@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sillok/sillok"
 )
@@ -109,8 +110,8 @@ func (kr *Keyring) Key(org string) *OrgKey {
 	return nil
 }
 
-// Opener returns a loaded key that holds an entry of s, or nil.
-func (kr *Keyring) Opener(s *sillok.Sealed) *OrgKey {
+// KeyFor returns a loaded key that holds an entry of s, or nil.
+func (kr *Keyring) KeyFor(s *sillok.Sealed) *OrgKey {
 	if s == nil {
 		return nil
 	}
@@ -142,7 +143,7 @@ func (kr *Keyring) Reveal(id sillok.ID, body sillok.Body) (sillok.Body, error) {
 		if v, ok := kr.stash.Load(b.Sealed); ok {
 			return v.(sillok.Body), nil
 		}
-		k := kr.Opener(b.Sealed)
+		k := kr.KeyFor(b.Sealed)
 		if k == nil {
 			return nil, fmt.Errorf("open record %s: %w", id, ErrNoKey)
 		}
@@ -158,7 +159,7 @@ func (kr *Keyring) Reveal(id sillok.ID, body sillok.Body) (sillok.Body, error) {
 		if v, ok := kr.stash.Load(b.Sealed); ok {
 			return v.(sillok.Body), nil
 		}
-		k := kr.Opener(b.Sealed)
+		k := kr.KeyFor(b.Sealed)
 		if k == nil {
 			return nil, fmt.Errorf("open record %s: %w", id, ErrNoKey)
 		}
@@ -191,4 +192,97 @@ func revealSource(s *sillok.Source, f *SourceFields) *sillok.Source {
 	out := *s
 	out.Interviewer, out.Place, out.Interpreter, out.Transcript = f.Interviewer, f.Place, f.Interpreter, f.Transcript
 	return &out
+}
+
+// KeyringOpener opens sealed records for people of any organisation
+// whose key is loaded: the key of the person's organisation (who.Org),
+// through an Opener, so that each disclosure is audited first.
+type KeyringOpener struct {
+	Keys  *Keyring
+	Audit Auditor
+	Now   func() time.Time
+}
+
+func (o *KeyringOpener) opener(who sillok.Actor) (*Opener, error) {
+	k := o.Keys.Key(who.Org)
+	if k == nil {
+		return nil, fmt.Errorf("open for %s: %w", who.Org, ErrNoOrgKey)
+	}
+	return &Opener{Key: k, Audit: o.Audit, Now: o.Now}, nil
+}
+
+// Person audits, then opens a person record's protected fields with the
+// key of who's organisation.
+func (o *KeyringOpener) Person(ctx context.Context, who sillok.Actor, purpose string, r *sillok.Record) (*PersonFields, error) {
+	op, err := o.opener(who)
+	if err != nil {
+		return nil, err
+	}
+	return op.Person(ctx, who, purpose, r)
+}
+
+// Source audits, then opens a source record's protected fields.
+func (o *KeyringOpener) Source(ctx context.Context, who sillok.Actor, purpose string, r *sillok.Record) (*SourceFields, error) {
+	op, err := o.opener(who)
+	if err != nil {
+		return nil, err
+	}
+	return op.Source(ctx, who, purpose, r)
+}
+
+// Revealed is a store whose reads return sealed persons and sources
+// opened with the keyring (Reveal), for analyses that compare identities
+// inside the process (record linkage); writes pass through. Records no
+// loaded key opens come back sealed. The caller records the disclosure
+// (one per run: see package evidence's AllRecords).
+type Revealed struct {
+	sillok.Store
+	Keys *Keyring
+}
+
+func (r *Revealed) reveal(recs ...*sillok.Record) {
+	for _, rec := range recs {
+		if rec == nil {
+			continue
+		}
+		if b, err := r.Keys.Reveal(rec.ID, rec.Body); err == nil {
+			rec.Body = b
+		}
+	}
+}
+
+// Get returns the record, opened.
+func (r *Revealed) Get(ctx context.Context, id sillok.ID) (*sillok.Record, error) {
+	rec, err := r.Store.Get(ctx, id)
+	if err == nil {
+		r.reveal(rec)
+	}
+	return rec, err
+}
+
+// GetMany returns the records, opened.
+func (r *Revealed) GetMany(ctx context.Context, ids []sillok.ID) ([]*sillok.Record, error) {
+	recs, err := r.Store.GetMany(ctx, ids)
+	if err == nil {
+		r.reveal(recs...)
+	}
+	return recs, err
+}
+
+// List returns a page of records, opened.
+func (r *Revealed) List(ctx context.Context, f sillok.Filter) (*sillok.Page, error) {
+	p, err := r.Store.List(ctx, f)
+	if err == nil {
+		r.reveal(p.Records...)
+	}
+	return p, err
+}
+
+// Linked returns the linked records, opened.
+func (r *Revealed) Linked(ctx context.Context, id sillok.ID, depth, limit int) ([]*sillok.Record, error) {
+	recs, err := r.Store.Linked(ctx, id, depth, limit)
+	if err == nil {
+		r.reveal(recs...)
+	}
+	return recs, err
 }

@@ -172,7 +172,7 @@ func (s *Store) reseal(ctx context.Context, r *sillok.Record, old sillok.Body) (
 		oldKey   *RecordKey
 	)
 	if oldSealed != nil {
-		k := s.Keys.Opener(oldSealed)
+		k := s.Keys.KeyFor(oldSealed)
 		if k == nil {
 			return done, fmt.Errorf("reseal record %s: %w", r.ID, ErrNoKey)
 		}
@@ -208,7 +208,7 @@ func (s *Store) reseal(ctx context.Context, r *sillok.Record, old sillok.Body) (
 		}
 		if pseudonym == "" {
 			var err error
-			if pseudonym, err = s.pseudonym(ctx, r.Org); err != nil {
+			if pseudonym, err = s.Pseudonym(ctx, r.Org); err != nil {
 				return done, err
 			}
 		}
@@ -262,11 +262,12 @@ func containsString(ss []string, s string) bool {
 	return false
 }
 
-// pseudonym hands out org's next pseudonym. The number is allocated in
+// Pseudonym hands out org's next pseudonym (Seal does when a person has
+// none; a bulk loader that seals in parallel takes them first, in order). The number is allocated in
 // the process (after the highest one stored); Guard records it in
 // protect_pseudonyms in the write's transaction, where the primary key
 // makes a clash with another process's allocation fail the write.
-func (s *Store) pseudonym(ctx context.Context, org string) (string, error) {
+func (s *Store) Pseudonym(ctx context.Context, org string) (string, error) {
 	var max int64
 	s.mu.Lock()
 	stale := time.Since(s.read[org]) > time.Second

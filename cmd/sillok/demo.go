@@ -4,19 +4,26 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
+	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/demo"
+	"github.com/sillok/sillok/protect"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--people N] [--seed S] [--truth FILE]")
+	fs := newFlags(e, "demo", "[--people N] [--seed S] [--truth FILE] [--seal=false]")
 	people := fs.Int("people", 1000, fmt.Sprintf("number of fictional people (%d to %d)", demo.MinPeople, demo.MaxPeople))
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same data set")
 	truth := fs.String("truth", "", "write which person records are the same individual to `FILE` (never stored in the repository)")
+	seal := fs.Bool("seal", true, "seal confidential persons and testimonies with the demo organisations' keys (false: keep them in clear, for comparison; only on a repository without keys)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	e.noSeal = !*seal
 	if *people < demo.MinPeople || *people > demo.MaxPeople {
 		return fmt.Errorf("%w: --people must be from %d to %d", errUsage, demo.MinPeople, demo.MaxPeople)
 	}
@@ -24,11 +31,22 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile string) error {
-	s, err := e.openStore(ctx)
+	if e.noSeal {
+		if _, err := os.Stat(filepath.Join(e.keyDir(), protect.RecoveryPubFile)); err == nil {
+			return fmt.Errorf("%w: --seal=false: this repository has keys; use a fresh --data directory", errUsage)
+		}
+	} else if _, err := e.keyring(demo.Orgs()...); err != nil {
+		return err
+	}
+	repo, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer repo.Close()
+	batch := demo.StoreBatch(repo.Store)
+	if e.keys != nil {
+		batch = sealedBatch(protect.NewStore(repo.Store, repo.Store.DB(), e.keys))
+	}
 	opts := demo.Options{People: people, Seed: seed, Log: e.log}
 	var tf *os.File
 	if truthFile != "" {
@@ -39,7 +57,7 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		opts.Truth = tf
 	}
 	start := time.Now()
-	st, err := demo.GenerateBatched(ctx, opts, demo.StoreBatch(s))
+	st, err := demo.GenerateBatched(ctx, opts, batch)
 	if err != nil {
 		return err
 	}
@@ -70,4 +88,77 @@ func (e *env) useDemoRepository(ctx context.Context, people int) (func(), error)
 		return nil, err
 	}
 	return func() { os.RemoveAll(dir) }, nil
+}
+
+// sealedBatch collects each batch of generated records, seals the
+// protected ones on every core (pseudonyms first, in order, so the same
+// seed gives the same pseudonyms), then writes the batch in one
+// transaction: the single writer does no cryptography.
+func sealedBatch(st *protect.Store) demo.BatchFunc {
+	return func(ctx context.Context, fn func(demo.Sink) error) error {
+		var c collector
+		if err := fn(&c); err != nil {
+			return err
+		}
+		for _, it := range c.items {
+			if p, ok := it.r.Body.(*sillok.Person); ok && protect.NeedsSealing(it.r.Level) && p.Pseudonym == "" {
+				ps, err := st.Pseudonym(ctx, it.r.Org)
+				if err != nil {
+					return err
+				}
+				p.Pseudonym = ps
+			}
+		}
+		dones := make([]func(), len(c.items))
+		defer func() {
+			for _, d := range dones {
+				if d != nil {
+					d()
+				}
+			}
+		}()
+		errs := make([]error, len(c.items))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					dones[i], errs[i] = st.Seal(ctx, c.items[i].r)
+				}
+			}()
+		}
+		for i := range c.items {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		return st.Store.Batch(ctx, func(tx sillok.Tx) error {
+			for _, it := range c.items {
+				if err := tx.Create(ctx, it.actor, it.r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+type collected struct {
+	actor sillok.Actor
+	r     *sillok.Record
+}
+
+// collector is a demo.Sink that keeps the records of one batch.
+type collector struct{ items []collected }
+
+func (c *collector) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	c.items = append(c.items, collected{actor, r})
+	return nil
 }

@@ -11,20 +11,22 @@ import (
 	"github.com/sillok/sillok/evidence"
 	"github.com/sillok/sillok/fulltext"
 	"github.com/sillok/sillok/postgres"
+	"github.com/sillok/sillok/protect"
 	"github.com/sillok/sillok/sqlite"
 	"github.com/sillok/sillok/sqlstore"
 )
 
 // openStore opens the repository the global options name, creating it on
 // first use: PostgreSQL when --db is set, else SQLite in --data. Every
-// write through it is logged in the custody log (see openRepo); the log is
-// closed when the process ends.
-func (e *env) openStore(ctx context.Context) (*sqlstore.Store, error) {
+// write through it is logged in the custody log (see openRepo), and
+// sealed when the repository has keys (see seal.go); the log is closed
+// when the process ends.
+func (e *env) openStore(ctx context.Context) (sillok.Store, error) {
 	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	return r.Store, nil
+	return e.writeStore(r), nil
 }
 
 // openRepo opens the record store with its blob store and custody log.
@@ -49,6 +51,16 @@ func (e *env) openRepo(ctx context.Context, keyFile string) (*evidence.Repo, err
 		return nil, err
 	}
 	opts := sqlstore.Options{Logger: e.log, Hooks: []sqlstore.Hook{ix}}
+	kr, err := e.keyring()
+	if err != nil {
+		return nil, err
+	}
+	if kr != nil {
+		// Sealed records are indexed from their opened text, blind; the
+		// guard refuses identities in clear that bypass the sealing store.
+		ix.Reveal = kr.RevealContext
+		opts.Hooks = append(opts.Hooks, protect.Guard{})
+	}
 	return evidence.Open(ctx, evidence.Config{DataDir: e.dataDir, KeyFile: keyFile, Logger: e.log}, open, opts)
 }
 

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/evidence"
+	"github.com/sillok/sillok/korean"
+	"github.com/sillok/sillok/protect"
+)
+
+// Field encryption (package protect) in the repository:
+//
+//	DATA/keys/<org>.key      an organisation's key (age identities + index secret)
+//	DATA/keys/<org>.escrow   the same, encrypted to the recovery key: keep it with the recovery key
+//	DATA/keys/recovery.pub   the recovery key's public key: every record key is wrapped to it too
+//	DATA/keys/recovery.key   the recovery key itself, created once: move it offline
+//
+// The first command that opens a repository whose key directory has no
+// recovery.pub creates the recovery key and the key of the acting
+// organisation ($SILLOK_ORG); `sillok demo` adds the demo organisations'
+// keys; `sillok key new --org ORG` (without --out) adds one. With keys,
+// every write goes through protect.Store (confidential and strict persons
+// and sources are sealed) and protect.Guard refuses anything that slips
+// past it. $SILLOK_KEY_PASSPHRASE, when set, encrypts new key files and
+// opens them. Without keys (`sillok demo --seal=false` on a fresh
+// repository, for comparison) nothing is sealed.
+
+// keyFilesOfOthers are key files in the key directory that are not
+// organisation keys.
+var keyFilesOfOthers = []string{"custody.key", "search.key"}
+
+func keyPassphrase() (string, error) {
+	if p := os.Getenv("SILLOK_KEY_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	return "", errors.New("a key file is passphrase-protected: set $SILLOK_KEY_PASSPHRASE")
+}
+
+// keyring loads the organisation keys, creating the recovery key and the
+// keys of orgs (and of the acting organisation) when missing. It returns
+// nil when sealing is off.
+func (e *env) keyring(orgs ...string) (*protect.Keyring, error) {
+	if e.noSeal {
+		return nil, nil
+	}
+	if e.keys != nil && len(orgs) == 0 {
+		return e.keys, nil
+	}
+	dir := e.keyDir()
+	rec, err := e.ensureRecovery(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, org := range append([]string{e.actor().Org}, orgs...) {
+		if err := e.ensureOrgKey(dir, org, rec); err != nil {
+			return nil, err
+		}
+	}
+	kr, err := protect.LoadKeyring(dir, korean.Key, keyPassphrase, keyFilesOfOthers...)
+	if err != nil {
+		return nil, err
+	}
+	e.keys = kr
+	return kr, nil
+}
+
+// ensureRecovery returns the recovery key's public side, creating the
+// recovery key on first use.
+func (e *env) ensureRecovery(dir string) (protect.Holder, error) {
+	pub := filepath.Join(dir, protect.RecoveryPubFile)
+	b, err := os.ReadFile(pub)
+	if err == nil {
+		return protect.ParseHolder(protect.RecoveryHolder, string(trimSpace(b)))
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return protect.Holder{}, fmt.Errorf("read recovery public key: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return protect.Holder{}, fmt.Errorf("create key directory: %w", err)
+	}
+	k, err := protect.NewOrgKey(protect.RecoveryHolder)
+	if err != nil {
+		return protect.Holder{}, err
+	}
+	priv := filepath.Join(dir, protect.RecoveryKeyFile)
+	if _, err := os.Stat(priv); err == nil {
+		return protect.Holder{}, fmt.Errorf("%s exists without %s: restore the public key (sillok key public --key %s > %s)", priv, pub, priv, pub)
+	}
+	pass, _ := keyPassphrase()
+	if err := protect.SaveOrgKey(priv, k, pass); err != nil {
+		return protect.Holder{}, err
+	}
+	if err := os.WriteFile(pub, []byte(k.Recipient().String()+"\n"), 0o644); err != nil {
+		return protect.Holder{}, fmt.Errorf("write recovery public key: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "created the recovery key %s: move it OFFLINE now (two copies, e.g. paper and a USB stick in a safe) and delete it here; only %s stays\n", priv, pub)
+	return k.Holder(), nil
+}
+
+// ensureOrgKey creates org's key file (and its escrow to the recovery
+// key) when missing.
+func (e *env) ensureOrgKey(dir, org string, rec protect.Holder) error {
+	path := filepath.Join(dir, org+protect.KeyExt)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	k, err := protect.NewOrgKey(org)
+	if err != nil {
+		return err
+	}
+	pass, _ := keyPassphrase()
+	if err := protect.SaveOrgKey(path, k, pass); err != nil {
+		return err
+	}
+	esc, err := k.Escrow(rec)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, org+".escrow"), esc, 0o600); err != nil {
+		return fmt.Errorf("write escrow of %s: %w", org, err)
+	}
+	e.log.Info("created organisation key", "org", org, "file", path)
+	return nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// writeStore is the store commands write through: sealing when the
+// repository has keys.
+func (e *env) writeStore(r *evidence.Repo) sillok.Store {
+	if e.keys == nil {
+		return r.Store
+	}
+	return protect.NewStore(r.Store, r.Store.DB(), e.keys)
+}
+
+// auditor records disclosures in the custody log and the disclosure
+// table.
+func (e *env) auditor(r *evidence.Repo) *evidence.Auditor {
+	return &evidence.Auditor{Custody: r.Custody, Table: &protect.DisclosureLog{DB: r.Store.DB()}}
+}
+
+// opener opens sealed records for a person, auditing each disclosure.
+func (e *env) opener(r *evidence.Repo) *protect.KeyringOpener {
+	if e.keys == nil {
+		return nil
+	}
+	return &protect.KeyringOpener{Keys: e.keys, Audit: e.auditor(r)}
+}
+
+// discloseAll records that a process opens every sealed record its keys
+// open (record linkage): one disclosure per organisation per run.
+func (e *env) discloseAll(ctx context.Context, r *evidence.Repo, purpose string) error {
+	if e.keys == nil {
+		return nil
+	}
+	a := e.auditor(r)
+	who := e.actor()
+	for _, org := range e.keys.Orgs() {
+		d := protect.Disclosure{Time: sillok.Timestamp(time.Now()), User: who.User, Org: who.Org, Record: evidence.AllRecords,
+			Purpose: purpose + " (sealed records of " + org + ")"}
+		if err := a.Disclosed(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}

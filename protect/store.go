@@ -41,6 +41,7 @@ func NewStore(st sillok.Store, db *sql.DB, keys *Keyring) *Store {
 
 // Create seals r (see Seal), then stores it.
 func (s *Store) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	defaultOrg(actor, r)
 	done, err := s.Seal(ctx, r)
 	defer done()
 	if err != nil {
@@ -80,6 +81,7 @@ type sealTx struct {
 }
 
 func (t *sealTx) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	defaultOrg(actor, r)
 	done, err := t.s.Seal(ctx, r)
 	*t.dones = append(*t.dones, done)
 	if err != nil {
@@ -105,6 +107,14 @@ func (t *sealTx) Update(ctx context.Context, actor sillok.Actor, id sillok.ID, b
 		}
 	}
 	return t.Tx.Update(ctx, actor, id, baseRev, body, note)
+}
+
+// defaultOrg gives r the actor's organisation when it names none, as the
+// store would: the record is sealed for its owner.
+func defaultOrg(actor sillok.Actor, r *sillok.Record) {
+	if r.Org == "" {
+		r.Org = actor.Org
+	}
 }
 
 // hasClear reports whether body is a person or source with protected
@@ -303,4 +313,59 @@ func pseudonymNumber(p string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(p[i+1:], 10, 64)
 	return n, err == nil && n > 0
+}
+
+// AttachEvidence records a blob sealed with source id's record key
+// (SealBlob, RecordKey) in the source's sealed fields: its plaintext hash
+// joins the sealed evidence list and its ciphertext hash the clear one.
+// The source's record key, pseudonym-free fields and partners are kept.
+func (s *Store) AttachEvidence(ctx context.Context, actor sillok.Actor, id sillok.ID, info BlobInfo) (*sillok.Record, error) {
+	var out *sillok.Record
+	err := s.Store.Batch(ctx, func(tx sillok.Tx) error {
+		cur, err := tx.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		src, ok := cur.Body.(*sillok.Source)
+		if !ok || src.Sealed == nil {
+			return fmt.Errorf("attach evidence to %s: not a sealed source", id)
+		}
+		k := s.Keys.KeyFor(src.Sealed)
+		sl := s.Keys.Sealer(cur.Org)
+		if k == nil || sl == nil {
+			return fmt.Errorf("attach evidence to %s: %w", id, ErrNoKey)
+		}
+		key, err := k.RecordKey(src.Sealed)
+		if err != nil {
+			return fmt.Errorf("attach evidence to %s: %w", id, err)
+		}
+		f := new(SourceFields)
+		if err := OpenWithKey(key, id, src.Sealed, f); err != nil {
+			return err
+		}
+		var partners []Holder
+		for _, w := range src.Sealed.Keys {
+			if w.Holder == sl.Key.Org || w.Holder == RecoveryHolder {
+				continue
+			}
+			h, err := ParseHolder(w.Holder, w.Recipient)
+			if err != nil {
+				return err
+			}
+			partners = append(partners, h)
+		}
+		clear := revealSource(src, f)
+		sealed, err := sl.SealSourceEvidence(id, clear, key, append(f.Evidence, info), partners...)
+		if err != nil {
+			return err
+		}
+		for _, h := range src.Evidence { // clear-stored evidence stays listed
+			if !containsString(sealed.Evidence, h) {
+				sealed.Evidence = append(sealed.Evidence, h)
+			}
+		}
+		out, err = tx.Update(ctx, actor, id, cur.Rev, sealed, "sealed evidence attached")
+		return err
+	})
+	return out, err
 }

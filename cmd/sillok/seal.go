@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/evidence"
 	"github.com/sillok/sillok/korean"
 	"github.com/sillok/sillok/protect"
@@ -176,4 +179,71 @@ func (e *env) discloseAll(ctx context.Context, r *evidence.Repo, purpose string)
 		}
 	}
 	return nil
+}
+
+// sealedSource returns the source record evidence is added to when its
+// files are to be sealed: a sealed source of a repository with keys.
+func (e *env) sealedSource(ctx context.Context, r *evidence.Repo, id sillok.ID) (*sillok.Record, error) {
+	if e.keys == nil || id == "" {
+		return nil, nil
+	}
+	rec, err := r.Store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", id, err)
+	}
+	if src, ok := rec.Body.(*sillok.Source); ok && src.Sealed != nil {
+		return rec, nil
+	}
+	return nil, nil
+}
+
+// addSealed encrypts a file of a sealed source under the source's record
+// key (protect.SealBlob) into a temporary file, takes the ciphertext into
+// custody (evidence record and blob addressed by the ciphertext's hash, no
+// file name: names of files can name witnesses), and records the
+// plaintext hash and media type in the source's sealed fields.
+func (e *env) addSealed(ctx context.Context, r *evidence.Repo, src *sillok.Record, actor sillok.Actor, f *os.File, rc evidence.Receipt) (*sillok.Record, blob.Info, error) {
+	sb := src.Body.(*sillok.Source)
+	k := e.keys.KeyFor(sb.Sealed)
+	if k == nil {
+		return nil, blob.Info{}, fmt.Errorf("seal evidence of %s: %w", src.ID, protect.ErrNoKey)
+	}
+	key, err := k.RecordKey(sb.Sealed)
+	if err != nil {
+		return nil, blob.Info{}, fmt.Errorf("seal evidence of %s: %w", src.ID, err)
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, blob.Info{}, err
+	}
+	tmp, err := os.CreateTemp(e.dataDir, ".sealing-*")
+	if err != nil {
+		return nil, blob.Info{}, fmt.Errorf("seal evidence: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	info, err := protect.SealBlob(ctx, tmp, f, src.ID, key)
+	if err != nil {
+		return nil, blob.Info{}, err
+	}
+	info.MediaType = http.DetectContentType(head[:n])
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, blob.Info{}, err
+	}
+	rc.FileName, rc.FileTime = "", time.Time{}
+	if rc.Level == "" {
+		rc.Level = src.Level
+	}
+	if rc.Org == "" {
+		rc.Org = src.Org
+	}
+	rec, binfo, err := r.Add(ctx, actor, tmp, rc)
+	if err != nil {
+		return nil, binfo, err
+	}
+	if _, err := protect.NewStore(r.Store, r.Store.DB(), e.keys).AttachEvidence(ctx, actor, src.ID, info); err != nil {
+		return nil, binfo, err
+	}
+	return rec, binfo, nil
 }

@@ -26,8 +26,18 @@ func (e *env) openStore(ctx context.Context) (sillok.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.writeStore(r), nil
+	return closeRepo{e.writeStore(r), r}, nil
 }
+
+// closeRepo closes the custody log with the store, so that a command
+// run in a process that goes on (tests, serve --demo) lets go of the
+// log's lock.
+type closeRepo struct {
+	sillok.Store
+	r *evidence.Repo
+}
+
+func (c closeRepo) Close() error { return c.r.Close() }
 
 // openRepo opens the record store with its blob store and custody log.
 // Blobs, log and signing key live under --data in both deployments (with

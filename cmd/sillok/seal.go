@@ -57,11 +57,17 @@ func (e *env) keyring(orgs ...string) (*protect.Keyring, error) {
 		return e.keys, nil
 	}
 	dir := e.keyDir()
-	rec, err := e.ensureRecovery(dir)
+	rec, fresh, err := e.ensureRecovery(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, org := range append([]string{e.actor().Org}, orgs...) {
+	// The acting organisation's key is made with a fresh repository only:
+	// later, a missing key file is a lost key (see docs/keys.md), and a
+	// new one would seal new records to a key the old ones do not know.
+	if fresh {
+		orgs = append([]string{e.actor().Org}, orgs...)
+	}
+	for _, org := range orgs {
 		if err := e.ensureOrgKey(dir, org, rec); err != nil {
 			return nil, err
 		}
@@ -75,36 +81,37 @@ func (e *env) keyring(orgs ...string) (*protect.Keyring, error) {
 }
 
 // ensureRecovery returns the recovery key's public side, creating the
-// recovery key on first use.
-func (e *env) ensureRecovery(dir string) (protect.Holder, error) {
+// recovery key on first use (fresh).
+func (e *env) ensureRecovery(dir string) (h protect.Holder, fresh bool, err error) {
 	pub := filepath.Join(dir, protect.RecoveryPubFile)
 	b, err := os.ReadFile(pub)
 	if err == nil {
-		return protect.ParseHolder(protect.RecoveryHolder, string(trimSpace(b)))
+		h, err := protect.ParseHolder(protect.RecoveryHolder, string(trimSpace(b)))
+		return h, false, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return protect.Holder{}, fmt.Errorf("read recovery public key: %w", err)
+		return protect.Holder{}, false, fmt.Errorf("read recovery public key: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return protect.Holder{}, fmt.Errorf("create key directory: %w", err)
+		return protect.Holder{}, false, fmt.Errorf("create key directory: %w", err)
 	}
 	k, err := protect.NewOrgKey(protect.RecoveryHolder)
 	if err != nil {
-		return protect.Holder{}, err
+		return protect.Holder{}, false, err
 	}
 	priv := filepath.Join(dir, protect.RecoveryKeyFile)
 	if _, err := os.Stat(priv); err == nil {
-		return protect.Holder{}, fmt.Errorf("%s exists without %s: restore the public key (sillok key public --key %s > %s)", priv, pub, priv, pub)
+		return protect.Holder{}, false, fmt.Errorf("%s exists without %s: restore the public key (sillok key public --key %s > %s)", priv, pub, priv, pub)
 	}
 	pass, _ := keyPassphrase()
 	if err := protect.SaveOrgKey(priv, k, pass); err != nil {
-		return protect.Holder{}, err
+		return protect.Holder{}, false, err
 	}
 	if err := os.WriteFile(pub, []byte(k.Recipient().String()+"\n"), 0o644); err != nil {
-		return protect.Holder{}, fmt.Errorf("write recovery public key: %w", err)
+		return protect.Holder{}, false, fmt.Errorf("write recovery public key: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "created the recovery key %s: move it OFFLINE now (two copies, e.g. paper and a USB stick in a safe) and delete it here; only %s stays\n", priv, pub)
-	return k.Holder(), nil
+	return k.Holder(), true, nil
 }
 
 // ensureOrgKey creates org's key file (and its escrow to the recovery
@@ -246,4 +253,141 @@ func (e *env) addSealed(ctx context.Context, r *evidence.Repo, src *sillok.Recor
 		return nil, binfo, err
 	}
 	return rec, binfo, nil
+}
+
+// recoverKey gives organisation org a new key after its key file was
+// lost: the recovery key opens the escrow (same index secret, so blind
+// indexes and pseudonyms stay valid; a fresh identity, since the lost
+// file may be in the wrong hands), re-wraps every sealed record of org to
+// the new key (a revision each: the content is not re-encrypted), and
+// only then installs the key file. Interrupted, it resumes from the
+// ORG.key.recovered file it left.
+func (e *env) recoverKey(ctx context.Context, org, recoveryPath, escrowPath string, pass func() (string, error)) error {
+	dir := e.keyDir()
+	final := filepath.Join(dir, org+protect.KeyExt)
+	if _, err := os.Stat(final); err == nil {
+		return fmt.Errorf("organisation %s has a key file: nothing to recover", org)
+	}
+	rec, err := protect.LoadOrgKey(recoveryPath, pass)
+	if err != nil {
+		return err
+	}
+	if rec.Org != protect.RecoveryHolder {
+		return fmt.Errorf("%w: %s is not the recovery key", errUsage, recoveryPath)
+	}
+	partial := final + ".recovered"
+	k, err := protect.LoadOrgKey(partial, keyPassphrase)
+	if errors.Is(err, fs.ErrNotExist) {
+		if escrowPath == "" {
+			escrowPath = filepath.Join(dir, org+".escrow")
+		}
+		esc, err := os.ReadFile(escrowPath)
+		if err != nil {
+			return fmt.Errorf("read escrow of %s: %w", org, err)
+		}
+		if k, err = protect.RecoverOrgKey(esc, rec); err != nil {
+			return err
+		}
+		if k.Org != org {
+			return fmt.Errorf("the escrow holds the key of %s, not %s", k.Org, org)
+		}
+		p, _ := keyPassphrase()
+		if err := protect.SaveOrgKey(partial, k, p); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	r, err := e.openRepo(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	// The search index re-indexes each re-wrapped record: it must open
+	// them with the recovered key.
+	keys := []*protect.OrgKey{k}
+	if e.keys != nil {
+		for _, o := range e.keys.Orgs() {
+			keys = append(keys, e.keys.Key(o))
+		}
+	}
+	recHolder, _, err := e.ensureRecovery(dir)
+	if err != nil {
+		return err
+	}
+	kr, err := protect.NewKeyring(recHolder, korean.Key, keys...)
+	if err != nil {
+		return err
+	}
+	e.index.Reveal = kr.RevealContext
+	actor := e.actor()
+	n := 0
+	for _, kind := range []sillok.Kind{sillok.KindPerson, sillok.KindSource} {
+		err := sillok.Each(ctx, r.Store, sillok.Filter{Kind: kind, Org: org}, func(rec0 *sillok.Record) error {
+			var s *sillok.Sealed
+			switch b := rec0.Body.(type) {
+			case *sillok.Person:
+				s = b.Sealed
+			case *sillok.Source:
+				s = b.Sealed
+			}
+			if s == nil || hasWrap(s, org, k) {
+				return nil
+			}
+			body, err := sillok.DecodeBody(rec0.Kind, mustEncode(rec0.Body))
+			if err != nil {
+				return err
+			}
+			var cp *sillok.Sealed
+			switch b := body.(type) {
+			case *sillok.Person:
+				cp = b.Sealed
+			case *sillok.Source:
+				cp = b.Sealed
+			}
+			if err := rec.RewrapFor(cp, k.Holder()); err != nil {
+				return fmt.Errorf("re-wrap %s: %w", rec0.ID, err)
+			}
+			if _, err := r.Store.Update(ctx, actor, rec0.ID, rec0.Rev, body, "key of "+org+" recovered: record key re-wrapped"); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	esc, err := k.Escrow(rec.Holder())
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, org+".escrow"), esc, 0o600); err != nil {
+		return fmt.Errorf("write escrow of %s: %w", org, err)
+	}
+	if err := os.Rename(partial, final); err != nil {
+		return fmt.Errorf("install recovered key: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "recovered the key of %s (new public key %s); re-wrapped %d records. Put the recovery key back offline.\n", org, k.Recipient(), n)
+	return nil
+}
+
+// hasWrap reports whether s is wrapped to k's current identity already.
+func hasWrap(s *sillok.Sealed, org string, k *protect.OrgKey) bool {
+	for _, w := range s.Keys {
+		if w.Holder == org && w.Recipient == k.Recipient().String() {
+			return true
+		}
+	}
+	return false
+}
+
+// mustEncode re-encodes a body, so that the copy re-wrapped is not the
+// record as read.
+func mustEncode(b sillok.Body) []byte {
+	enc, err := sillok.EncodeBody(b)
+	if err != nil {
+		panic(err) // a body read from the store encodes
+	}
+	return enc
 }

@@ -64,6 +64,20 @@
 //     log carries HMAC(salt, value), the sealed record the salt, so a
 //     reader of the log cannot test guessed names.
 //
+// # In the repository
+//
+// Store is the write path every writer uses (the CLI, the demo loader,
+// the HTTP API and intake, via cmd/sillok): it seals confidential and
+// strict persons and sources with the owning organisation's Sealer from
+// a Keyring (key files in DATA/keys, see docs/keys.md), assigns
+// pseudonyms and blind-index terms, and passes everything else through;
+// Guard stays installed behind it. Keyring.Reveal opens records inside
+// the process, without a disclosure, for what no person sees: the search
+// index (fulltext.Index.Reveal) and record linkage (Revealed). What a
+// person sees goes through Opener (KeyringOpener for several
+// organisations) with package evidence's Auditor: a protected_viewed
+// custody event per disclosure.
+//
 // # Threat model
 //
 // The attacker has the database file (with its WAL), any number of its

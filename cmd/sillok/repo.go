@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/evidence"
@@ -129,5 +130,9 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "initialised %s\n", e.describe())
 	// The public key is what a court needs to trust a bundle: publish it.
 	fmt.Fprintf(e.stdout, "custody log %s; verifier key: %s\n", r.Custody.Key().Origin(), r.Custody.Key().VerifierKey)
+	if e.keys != nil {
+		fmt.Fprintf(e.stdout, "identities sealed with the keys of %s in %s; recovery key %s (keep its private half offline: docs/keys.md)\n",
+			strings.Join(e.keys.Orgs(), ", "), e.keyDir(), e.keys.Recovery.Recipient)
+	}
 	return nil
 }

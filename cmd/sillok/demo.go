@@ -43,9 +43,9 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		return err
 	}
 	defer repo.Close()
-	batch := demo.StoreBatch(repo.Store)
+	batch, wait := demo.StoreBatch(repo.Store), func() error { return nil }
 	if e.keys != nil {
-		batch = sealedBatch(protect.NewStore(repo.Store, repo.Store.DB(), e.keys))
+		batch, wait = sealedBatch(ctx, protect.NewStore(repo.Store, repo.Store.DB(), e.keys))
 	}
 	opts := demo.Options{People: people, Seed: seed, Log: e.log}
 	var tf *os.File
@@ -58,6 +58,9 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 	}
 	start := time.Now()
 	st, err := demo.GenerateBatched(ctx, opts, batch)
+	if werr := wait(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return err
 	}
@@ -90,12 +93,51 @@ func (e *env) useDemoRepository(ctx context.Context, people int) (func(), error)
 	return func() { os.RemoveAll(dir) }, nil
 }
 
-// sealedBatch collects each batch of generated records, seals the
-// protected ones on every core (pseudonyms first, in order, so the same
-// seed gives the same pseudonyms), then writes the batch in one
-// transaction: the single writer does no cryptography.
-func sealedBatch(st *protect.Store) demo.BatchFunc {
-	return func(ctx context.Context, fn func(demo.Sink) error) error {
+// sealedBatch collects each batch of generated records and seals the
+// protected ones on every core (pseudonyms first, in order, so that the
+// same seed gives the same pseudonyms); a writer goroutine stores the
+// sealed batches in order, one transaction each, while the next batch is
+// generated and sealed: the single writer does no cryptography. wait
+// returns once every batch handed over is written (or the first error).
+func sealedBatch(ctx context.Context, st *protect.Store) (batch demo.BatchFunc, wait func() error) {
+	type sealed struct {
+		items []collected
+		dones []func()
+	}
+	queue := make(chan sealed, 1)
+	failed := make(chan struct{})
+	var werr error
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for b := range queue {
+			if werr == nil {
+				werr = st.Store.Batch(ctx, func(tx sillok.Tx) error {
+					for _, it := range b.items {
+						if err := tx.Create(ctx, it.actor, it.r); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if werr != nil {
+					close(failed)
+				}
+			}
+			for _, d := range b.dones {
+				if d != nil {
+					d()
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	wait = func() error {
+		once.Do(func() { close(queue) })
+		<-writerDone
+		return werr
+	}
+	batch = func(ctx context.Context, fn func(demo.Sink) error) error {
 		var c collector
 		if err := fn(&c); err != nil {
 			return err
@@ -110,13 +152,6 @@ func sealedBatch(st *protect.Store) demo.BatchFunc {
 			}
 		}
 		dones := make([]func(), len(c.items))
-		defer func() {
-			for _, d := range dones {
-				if d != nil {
-					d()
-				}
-			}
-		}()
 		errs := make([]error, len(c.items))
 		var wg sync.WaitGroup
 		next := make(chan int)
@@ -139,15 +174,16 @@ func sealedBatch(st *protect.Store) demo.BatchFunc {
 				return err
 			}
 		}
-		return st.Store.Batch(ctx, func(tx sillok.Tx) error {
-			for _, it := range c.items {
-				if err := tx.Create(ctx, it.actor, it.r); err != nil {
-					return err
-				}
-			}
+		select {
+		case queue <- sealed{c.items, dones}:
 			return nil
-		})
+		case <-failed:
+			return wait()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return batch, wait
 }
 
 type collected struct {

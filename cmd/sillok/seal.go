@@ -46,9 +46,9 @@ func keyPassphrase() (string, error) {
 	return "", errors.New("a key file is passphrase-protected: set $SILLOK_KEY_PASSPHRASE")
 }
 
-// keyring loads the organisation keys, creating the recovery key and the
-// keys of orgs (and of the acting organisation) when missing. It returns
-// nil when sealing is off.
+// keyring loads the organisation keys, creating the keys of orgs when
+// missing, and on a fresh key directory the recovery key and the acting
+// organisation's key. It returns nil when sealing is off.
 func (e *env) keyring(orgs ...string) (*protect.Keyring, error) {
 	if e.noSeal {
 		return nil, nil

@@ -21,6 +21,13 @@ import (
 // sealed. Install Guard on the underlying store as well, so that a write
 // that bypasses this wrapper fails instead of storing names in clear.
 //
+// An update whose body carries protected fields in clear replaces the
+// sealed ones it has fields for (names, birth, origin, notes; interviewer,
+// place, interpreter, transcript: the caller opened and edited them) and
+// keeps the rest (family and contact, sealed evidence, the pseudonym,
+// partners, a source's record key). An update with no clear protected
+// fields keeps Sealed as given.
+//
 // Sealing is pure CPU; Seal lets a bulk loader do it (in parallel) before
 // the write transaction, so that it stays off the single writer.
 type Store struct {

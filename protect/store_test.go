@@ -118,3 +118,52 @@ func TestSealingStore(t *testing.T) {
 		t.Fatalf("second store's pseudonym %q, want V-0003", p.Pseudonym)
 	}
 }
+
+func TestRevealedAndKeyringOpener(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"), sqlstore.Options{Hooks: []sqlstore.Hook{Guard{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	a, rec := mustKey(t, "ngo-a"), mustKey(t, RecoveryHolder)
+	kr, err := NewKeyring(rec.Holder(), nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := sillok.Actor{User: "doc1", Org: "ngo-a"}
+	r := &sillok.Record{Kind: sillok.KindPerson, Level: sillok.LevelConfidential, Body: &sillok.Person{Names: []sillok.Name{{Value: "탁옥련화"}}}}
+	if err := NewStore(raw, raw.DB(), kr).Create(ctx, actor, r); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh keyring (nothing stashed) opens from the key.
+	kr2, _ := NewKeyring(rec.Holder(), nil, a)
+	page, err := (&Revealed{Store: raw, Keys: kr2}).List(ctx, sillok.Filter{Kind: sillok.KindPerson})
+	if err != nil || len(page.Records) != 1 || page.Records[0].Body.(*sillok.Person).Names[0].Value != "탁옥련화" {
+		t.Fatalf("revealed list: %v", err)
+	}
+	if got, _ := raw.Get(ctx, r.ID); len(got.Body.(*sillok.Person).Names) != 0 {
+		t.Fatal("the store itself returned names")
+	}
+	audit := &countingAuditor{}
+	op := &KeyringOpener{Keys: kr2, Audit: audit}
+	cur, _ := raw.Get(ctx, r.ID)
+	tests := []struct {
+		who    sillok.Actor
+		err    error
+		audits int
+	}{
+		{sillok.Actor{User: "x", Org: "ngo-b"}, ErrNoOrgKey, 0},
+		{actor, nil, 1},
+	}
+	for _, tc := range tests {
+		_, err := op.Person(ctx, tc.who, "review", cur)
+		if !errors.Is(err, tc.err) || audit.n != tc.audits {
+			t.Errorf("%s: err %v, %d audits; want %v, %d", tc.who.Org, err, audit.n, tc.err, tc.audits)
+		}
+	}
+}
+
+type countingAuditor struct{ n int }
+
+func (c *countingAuditor) Disclosed(context.Context, Disclosure) error { c.n++; return nil }

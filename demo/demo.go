@@ -177,6 +177,16 @@ func newOrgs() []org {
 	return orgs
 }
 
+// Orgs returns the names of the demo's organisations (each needs a key
+// for its protected records to be sealed).
+func Orgs() []string {
+	var names []string
+	for _, o := range newOrgs() {
+		names = append(names, o.name)
+	}
+	return names
+}
+
 // Indices into newOrgs.
 const (
 	orgKFuture = 2 // documents perpetrators most

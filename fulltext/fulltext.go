@@ -26,6 +26,12 @@ import (
 
 // Index is a sqlstore.Hook maintaining the index, and the search over it.
 type Index struct {
+	// Reveal, when set, opens sealed records (package protect) in the
+	// process: their text is indexed blind like any confidential record's,
+	// and their candidate hits are confirmed on the opened text. Snippets
+	// are cut from the record as stored, so they never show sealed text.
+	Reveal func(ctx context.Context, id sillok.ID, b sillok.Body) sillok.Body
+
 	blindKey []byte
 	dialect  string
 	db       *sql.DB
@@ -215,11 +221,14 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 	if v.Tombstone {
 		return nil
 	}
+	blind := Blind(v.Level)
+	if blind && ix.Reveal != nil {
+		body = ix.Reveal(ctx, v.ID, body)
+	}
 	text, aliases := Text(body)
 	if text == "" {
 		return nil
 	}
-	blind := Blind(v.Level)
 	f := fieldsOf(body)
 	if l, ok := body.(*sillok.Location); ok {
 		f.location = string(v.ID)

@@ -201,7 +201,11 @@ func (ix *Index) Search(ctx context.Context, r sillok.Reader, req Request) (*Res
 			return nil, fmt.Errorf("search: confirm hits: %w", err)
 		}
 		for _, rec := range recs {
-			text, aliases := Text(rec.Body)
+			b := rec.Body
+			if ix.Reveal != nil && Blind(rec.Level) {
+				b = ix.Reveal(ctx, rec.ID, b)
+			}
+			text, aliases := Text(b)
 			if search.Match(q, text, aliases...) {
 				texts[rec.ID] = rec
 			}

@@ -3,6 +3,7 @@ package protect
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/sillok/sillok"
 )
@@ -23,12 +24,30 @@ func (Guard) Setup(ctx context.Context, db *sql.DB, dialect string) error {
 	return DisclosureLog{DB: db}.Setup(ctx)
 }
 
-// AfterRevision checks the revision's body with CheckSealed.
+// AfterRevision checks the revision's body with CheckSealed and records a
+// sealed person's pseudonym in protect_pseudonyms (so that imports and
+// restores keep the counter, and two allocations of one number clash on
+// the primary key).
 func (Guard) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body) error {
 	if v.Tombstone {
 		return nil
 	}
-	return CheckSealed(v.ID, v.Level, body)
+	if err := CheckSealed(v.ID, v.Level, body); err != nil {
+		return err
+	}
+	p, ok := body.(*sillok.Person)
+	if !ok || p.Sealed == nil || !NeedsSealing(v.Level) {
+		return nil
+	}
+	n, ok := pseudonymNumber(p.Pseudonym)
+	if !ok {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO protect_pseudonyms (org, n, record_id) VALUES ($1, $2, $3) ON CONFLICT (record_id) DO NOTHING`,
+		v.Org, n, string(v.ID)); err != nil {
+		return fmt.Errorf("record pseudonym of %s: %w", v.ID, err)
+	}
+	return nil
 }
 
 // NeedsSealing reports whether records of level keep identities sealed.

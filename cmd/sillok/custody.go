@@ -84,6 +84,10 @@ func runEvidenceAdd(ctx context.Context, e *env, args []string) error {
 	}
 	defer r.Close()
 	actor := e.actor()
+	sealTo, err := e.sealedSource(ctx, r, rc.Source)
+	if err != nil {
+		return err
+	}
 	for i, path := range fs.Args() {
 		// Errors name the argument's position, not the file name: file
 		// names of testimonies can name witnesses.
@@ -102,6 +106,15 @@ func runEvidenceAdd(ctx context.Context, e *env, args []string) error {
 		}
 		one := rc
 		one.FileName, one.FileTime = fi.Name(), fi.ModTime()
+		if sealTo != nil {
+			rec, info, err := e.addSealed(ctx, r, sealTo, actor, f, one)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("file %d: %w", i+1, err)
+			}
+			fmt.Fprintf(e.stdout, "%s %s sealed\n", rec.ID, info.Hash)
+			continue
+		}
 		rec, info, err := r.Add(ctx, actor, f, one)
 		f.Close()
 		if err != nil {

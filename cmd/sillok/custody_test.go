@@ -82,13 +82,14 @@ func makeTestimony(dataDir, name string) (sillok.ID, error) {
 		return "", err
 	}
 	defer r.Close()
+	st := e.writeStore(r) // seals the witness's name, as every command does
 	actor := sillok.Actor{User: "tester", Org: "test-org"}
 	p := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Person{Names: []sillok.Name{{Value: name}}}}
-	if err := r.Store.Create(ctx, actor, p); err != nil {
+	if err := st.Create(ctx, actor, p); err != nil {
 		return "", err
 	}
 	s := &sillok.Record{Level: sillok.LevelConfidential, Body: &sillok.Source{Type: "testimony", Interviewee: p.ID}}
-	if err := r.Store.Create(ctx, actor, s); err != nil {
+	if err := st.Create(ctx, actor, s); err != nil {
 		return "", err
 	}
 	return s.ID, nil

@@ -4,19 +4,26 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
+	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/demo"
+	"github.com/sillok/sillok/protect"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--people N] [--seed S] [--truth FILE]")
+	fs := newFlags(e, "demo", "[--people N] [--seed S] [--truth FILE] [--seal=false]")
 	people := fs.Int("people", 1000, fmt.Sprintf("number of fictional people (%d to %d)", demo.MinPeople, demo.MaxPeople))
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same data set")
 	truth := fs.String("truth", "", "write which person records are the same individual to `FILE` (never stored in the repository)")
+	seal := fs.Bool("seal", true, "seal confidential persons and testimonies with the demo organisations' keys (false: keep them in clear, for comparison; only on a repository without keys)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	e.noSeal = !*seal
 	if *people < demo.MinPeople || *people > demo.MaxPeople {
 		return fmt.Errorf("%w: --people must be from %d to %d", errUsage, demo.MinPeople, demo.MaxPeople)
 	}
@@ -24,11 +31,22 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile string) error {
-	s, err := e.openStore(ctx)
+	if e.noSeal {
+		if _, err := os.Stat(filepath.Join(e.keyDir(), protect.RecoveryPubFile)); err == nil {
+			return fmt.Errorf("%w: --seal=false: this repository has keys; use a fresh --data directory", errUsage)
+		}
+	} else if _, err := e.keyring(demo.Orgs()...); err != nil {
+		return err
+	}
+	repo, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer repo.Close()
+	batch, wait := demo.StoreBatch(repo.Store), func() error { return nil }
+	if e.keys != nil {
+		batch, wait = sealedBatch(ctx, protect.NewStore(repo.Store, repo.Store.DB(), e.keys))
+	}
 	opts := demo.Options{People: people, Seed: seed, Log: e.log}
 	var tf *os.File
 	if truthFile != "" {
@@ -39,7 +57,10 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		opts.Truth = tf
 	}
 	start := time.Now()
-	st, err := demo.GenerateBatched(ctx, opts, demo.StoreBatch(s))
+	st, err := demo.GenerateBatched(ctx, opts, batch)
+	if werr := wait(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return err
 	}
@@ -70,4 +91,110 @@ func (e *env) useDemoRepository(ctx context.Context, people int) (func(), error)
 		return nil, err
 	}
 	return func() { os.RemoveAll(dir) }, nil
+}
+
+// sealedBatch collects each batch of generated records and seals the
+// protected ones on every core (pseudonyms first, in order, so that the
+// same seed gives the same pseudonyms); a writer goroutine stores the
+// sealed batches in order, one transaction each, while the next batch is
+// generated and sealed: the single writer does no cryptography. wait
+// returns once every batch handed over is written (or the first error).
+func sealedBatch(ctx context.Context, st *protect.Store) (batch demo.BatchFunc, wait func() error) {
+	type sealed struct {
+		items []collected
+		dones []func()
+	}
+	queue := make(chan sealed, 1)
+	failed := make(chan struct{})
+	var werr error
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for b := range queue {
+			if werr == nil {
+				werr = st.Store.Batch(ctx, func(tx sillok.Tx) error {
+					for _, it := range b.items {
+						if err := tx.Create(ctx, it.actor, it.r); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if werr != nil {
+					close(failed)
+				}
+			}
+			for _, d := range b.dones {
+				if d != nil {
+					d()
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	wait = func() error {
+		once.Do(func() { close(queue) })
+		<-writerDone
+		return werr
+	}
+	batch = func(ctx context.Context, fn func(demo.Sink) error) error {
+		var c collector
+		if err := fn(&c); err != nil {
+			return err
+		}
+		for _, it := range c.items {
+			if p, ok := it.r.Body.(*sillok.Person); ok && protect.NeedsSealing(it.r.Level) && p.Pseudonym == "" {
+				ps, err := st.Pseudonym(ctx, it.r.Org)
+				if err != nil {
+					return err
+				}
+				p.Pseudonym = ps
+			}
+		}
+		dones := make([]func(), len(c.items))
+		errs := make([]error, len(c.items))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					dones[i], errs[i] = st.Seal(ctx, c.items[i].r)
+				}
+			}()
+		}
+		for i := range c.items {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		select {
+		case queue <- sealed{c.items, dones}:
+			return nil
+		case <-failed:
+			return wait()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return batch, wait
+}
+
+type collected struct {
+	actor sillok.Actor
+	r     *sillok.Record
+}
+
+// collector is a demo.Sink that keeps the records of one batch.
+type collector struct{ items []collected }
+
+func (c *collector) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) error {
+	c.items = append(c.items, collected{actor, r})
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sillok/sillok/protect"
@@ -15,7 +16,7 @@ import (
 // key, the offline recovery key, and an organisation key's escrow to the
 // recovery key. Key files never go into the data directory.
 func runKey(ctx context.Context, e *env, args []string) error {
-	const synopsis = "new --org ORG --out FILE [--passphrase-stdin] | recovery --out FILE [--passphrase-stdin] | public --key FILE [--passphrase-stdin] | escrow --key FILE --recovery AGE1… --out FILE [--passphrase-stdin]"
+	const synopsis = "new --org ORG [--out FILE] [--passphrase-stdin] | recovery --out FILE [--passphrase-stdin] | public --key FILE [--passphrase-stdin] | escrow --key FILE --recovery AGE1… --out FILE [--passphrase-stdin] | recover --org ORG --recovery-key FILE [--escrow FILE] [--passphrase-stdin]"
 	if len(args) == 0 {
 		return fmt.Errorf("%w: sillok key %s", errUsage, synopsis)
 	}
@@ -25,6 +26,8 @@ func runKey(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "key `file` to write (must not exist)")
 	keyPath := fs.String("key", "", "existing key `file`")
 	recovery := fs.String("recovery", "", "the recovery key's public key (age1…)")
+	recoveryKey := fs.String("recovery-key", "", "with recover: the recovery key `file` (brought from offline storage)")
+	escrowPath := fs.String("escrow", "", "with recover: the organisation's escrow `file` (default DATA/keys/ORG.escrow)")
 	stdinPass := fs.Bool("passphrase-stdin", false, "read the key file's passphrase from the first line of standard input")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,11 +70,35 @@ func runKey(ctx context.Context, e *env, args []string) error {
 		} else if name == "" || name == protect.RecoveryHolder {
 			return fmt.Errorf("%w: --org is required (and not %q)", errUsage, protect.RecoveryHolder)
 		}
+		if action == "new" && *out == "" {
+			// Into the repository's key directory, with its escrow.
+			if _, err := os.Stat(filepath.Join(e.keyDir(), name+protect.KeyExt)); err == nil {
+				return fmt.Errorf("organisation %s has a key already: refusing to overwrite it", name)
+			}
+			rec, _, err := e.ensureRecovery(e.keyDir())
+			if err != nil {
+				return err
+			}
+			if err := e.ensureOrgKey(e.keyDir(), name, rec); err != nil {
+				return err
+			}
+			k, err := protect.LoadOrgKey(filepath.Join(e.keyDir(), name+protect.KeyExt), keyPassphrase)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s %s\n", k.Org, k.Recipient())
+			return nil
+		}
 		k, err := protect.NewOrgKey(name)
 		if err != nil {
 			return err
 		}
 		return create(k)
+	case "recover":
+		if *org == "" || *recoveryKey == "" {
+			return fmt.Errorf("%w: --org and --recovery-key are required", errUsage)
+		}
+		return e.recoverKey(ctx, *org, *recoveryKey, *escrowPath, passFn)
 	case "public":
 		if *keyPath == "" {
 			return fmt.Errorf("%w: --key is required", errUsage)

@@ -13,6 +13,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/linkage"
 	"github.com/sillok/sillok/linkage/personlink"
+	"github.com/sillok/sillok/protect"
 )
 
 // linkSubcommands are the repository-mode actions of `sillok link`.
@@ -40,11 +41,22 @@ func runLinkRepo(ctx context.Context, e *env, settingsPath, modelPath string, dr
 			return fmt.Errorf("%s: %w", settingsPath, err)
 		}
 	}
-	s, err := e.openStore(ctx)
+	repo, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer repo.Close()
+	var s sillok.Store = e.writeStore(repo)
+	if e.keys != nil {
+		// Linkage compares names and birth dates: the run opens every
+		// sealed person its keys open, in the process, and shows none of
+		// them (links and the review queue name records by ID and
+		// pseudonym). One disclosure per run and organisation is logged.
+		if err := e.discloseAll(ctx, repo, "record linkage (sillok link): names compared in the process, shown to no one"); err != nil {
+			return err
+		}
+		s = &protect.Revealed{Store: s, Keys: e.keys}
+	}
 	rep, err := personlink.Run(ctx, s, personlink.Options{Settings: settings, Actor: e.actor(), Logger: e.log, DryRun: dryRun})
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/sillok/sillok/fulltext"
+	"github.com/sillok/sillok/protect"
 )
 
 // command is one subcommand. run receives the arguments after the
@@ -59,7 +60,9 @@ type env struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	log     *slog.Logger
-	index   *fulltext.Index // the repository's search index, once opened
+	index   *fulltext.Index  // the repository's search index, once opened
+	keys    *protect.Keyring // organisation keys, once loaded (nil: nothing is sealed)
+	noSeal  bool             // sealing off (demo --seal=false)
 }
 
 // errUsage marks errors that are the caller's: exit code 2.

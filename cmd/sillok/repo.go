@@ -6,26 +6,39 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/evidence"
 	"github.com/sillok/sillok/fulltext"
 	"github.com/sillok/sillok/postgres"
+	"github.com/sillok/sillok/protect"
 	"github.com/sillok/sillok/sqlite"
 	"github.com/sillok/sillok/sqlstore"
 )
 
 // openStore opens the repository the global options name, creating it on
 // first use: PostgreSQL when --db is set, else SQLite in --data. Every
-// write through it is logged in the custody log (see openRepo); the log is
-// closed when the process ends.
-func (e *env) openStore(ctx context.Context) (*sqlstore.Store, error) {
+// write through it is logged in the custody log (see openRepo), and
+// sealed when the repository has keys (see seal.go); the log is closed
+// when the process ends.
+func (e *env) openStore(ctx context.Context) (sillok.Store, error) {
 	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	return r.Store, nil
+	return closeRepo{e.writeStore(r), r}, nil
 }
+
+// closeRepo closes the custody log with the store, so that a command
+// run in a process that goes on (tests, serve --demo) lets go of the
+// log's lock.
+type closeRepo struct {
+	sillok.Store
+	r *evidence.Repo
+}
+
+func (c closeRepo) Close() error { return c.r.Close() }
 
 // openRepo opens the record store with its blob store and custody log.
 // Blobs, log and signing key live under --data in both deployments (with
@@ -49,6 +62,16 @@ func (e *env) openRepo(ctx context.Context, keyFile string) (*evidence.Repo, err
 		return nil, err
 	}
 	opts := sqlstore.Options{Logger: e.log, Hooks: []sqlstore.Hook{ix}}
+	kr, err := e.keyring()
+	if err != nil {
+		return nil, err
+	}
+	if kr != nil {
+		// Sealed records are indexed from their opened text, blind; the
+		// guard refuses identities in clear that bypass the sealing store.
+		ix.Reveal = kr.RevealContext
+		opts.Hooks = append(opts.Hooks, protect.Guard{})
+	}
 	return evidence.Open(ctx, evidence.Config{DataDir: e.dataDir, KeyFile: keyFile, Logger: e.log}, open, opts)
 }
 
@@ -107,5 +130,9 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "initialised %s\n", e.describe())
 	// The public key is what a court needs to trust a bundle: publish it.
 	fmt.Fprintf(e.stdout, "custody log %s; verifier key: %s\n", r.Custody.Key().Origin(), r.Custody.Key().VerifierKey)
+	if e.keys != nil {
+		fmt.Fprintf(e.stdout, "identities sealed with the keys of %s in %s; recovery key %s (keep its private half offline: docs/keys.md)\n",
+			strings.Join(e.keys.Orgs(), ", "), e.keyDir(), e.keys.Recovery.Recipient)
+	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	sillokhttp "github.com/sillok/sillok/http"
+	"github.com/sillok/sillok/protect"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -50,9 +51,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			e.log.Warn("index the custody log", "err", err)
 		}
 	}()
+	// Writes from the API and the intake go through the sealing store;
+	// identities open only through the opener, which records each
+	// disclosure in the custody log first.
+	opts := sillokhttp.Options{Logger: e.log, Actor: e.actor(),
+		Search: e.index, Blobs: repo.Blobs, Accounts: acc, Custody: cust,
+		Disclosures: protect.DisclosureLog{DB: repo.Store.DB()}}
+	if o := e.opener(repo); o != nil { // a nil *KeyringOpener is not a nil Opener
+		opts.Opener = o
+	}
 	srv := &http.Server{
-		Handler: sillokhttp.NewServer(repo.Store, sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-			Search: e.index, Blobs: repo.Blobs, Accounts: acc, Custody: cust}),
+		Handler:           sillokhttp.NewServer(e.writeStore(repo), opts),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "Sillok serving the %s on http://%s/\n", e.describe(), ln.Addr())

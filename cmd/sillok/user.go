@@ -55,12 +55,12 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := e.openStore(ctx)
+	r, err := e.openRepo(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	acc, err := e.accounts(ctx, s)
+	defer r.Close()
+	acc, err := e.accounts(ctx, r.Store)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	sillokdemo "github.com/sillok/sillok/demo"
 	sillokhttp "github.com/sillok/sillok/http"
 	"github.com/sillok/sillok/protect"
 )
@@ -36,7 +37,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := e.firstRunAdmin(ctx, acc); err != nil {
+	// With demo data the first admin belongs to the demo's largest
+	// organisation: records are visible to their owners, so an admin of
+	// any other organisation would see only the public ones.
+	adminOrg := ""
+	if *demo {
+		adminOrg = sillokdemo.Orgs()[0]
+	}
+	if err := e.firstRunAdmin(ctx, acc, adminOrg); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)

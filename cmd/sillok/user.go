@@ -20,7 +20,7 @@ func (e *env) accounts(ctx context.Context, s *sqlstore.Store) (*auth.Accounts, 
 
 // firstRunAdmin creates the organisation's first admin with a random
 // password when the repository has no accounts, and says so once.
-func (e *env) firstRunAdmin(ctx context.Context, acc *auth.Accounts) error {
+func (e *env) firstRunAdmin(ctx context.Context, acc *auth.Accounts, org string) error {
 	users, err := acc.Users(ctx, "")
 	if err != nil || len(users) > 0 {
 		return err
@@ -28,7 +28,9 @@ func (e *env) firstRunAdmin(ctx context.Context, acc *auth.Accounts) error {
 	var b [15]byte
 	rand.Read(b[:])
 	pw := strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
-	org := e.actor().Org
+	if org == "" {
+		org = e.actor().Org
+	}
 	if _, err := acc.FirstRunAdmin(ctx, org, "admin", pw); err != nil {
 		if errors.Is(err, auth.ErrInitialised) {
 			return nil

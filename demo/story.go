@@ -2,8 +2,10 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sillok/sillok"
 )
@@ -882,6 +884,7 @@ func (g *gen) testimony(o int, interviewee sillok.ID, year int, ko, en string, a
 		src.Languages = []string{"ko", "en"}
 		src.Interpreter = fmt.Sprintf("%s-interpreter-%02d", g.orgs[o].name, 1+r.IntN(5))
 	}
+	src.Consent = g.consent(o, interviewee, src)
 	sid := g.emit(o, sillok.LevelStrict, src)
 	for _, a := range acts {
 		rel := "high"
@@ -895,4 +898,40 @@ func (g *gen) testimony(o int, interviewee sillok.ID, year int, ko, en string, a
 		}
 		g.emit(o, sillok.LevelInternal, &sillok.Information{Source: sid, Subject: a.id, Connection: a.conn, Reliability: rel})
 	}
+}
+
+// consent is the witness's consent, given at the interview and recorded by
+// the interviewer. It is drawn from a hash of the interviewee's ID rather
+// than from the generator, so that adding it left every other record of a
+// seed as it was. Most witnesses allow internal documentation and a
+// prosecution; fewer UN reporting, sharing with one partner, or public use
+// under a pseudonym; a few allow internal documentation only.
+func (g *gen) consent(o int, interviewee sillok.ID, src *sillok.Source) *sillok.Consent {
+	h := fnv.New64a()
+	h.Write([]byte(interviewee))
+	x := h.Sum64()
+	draw := func(pct uint64) bool { // an independent slice of the hash each time
+		ok := x%100 < pct
+		x /= 100
+		return ok
+	}
+	c := &sillok.Consent{Uses: []string{sillok.UseInternal}, RecordedBy: src.Interviewer}
+	c.Given, _ = time.Parse("2006-01-02", src.Date.String())
+	if draw(8) {
+		return c // internal documentation only
+	}
+	if draw(80) {
+		c.Uses = append(c.Uses, sillok.UseProsecution)
+	}
+	if draw(60) {
+		c.Uses = append(c.Uses, sillok.UseUNReporting)
+	}
+	if draw(30) {
+		c.Uses = append(c.Uses, sillok.UsePartners)
+		c.Partners = []string{g.orgs[(o+1+int(x%uint64(len(g.orgs)-1)))%len(g.orgs)].name}
+	}
+	if draw(20) {
+		c.Uses = append(c.Uses, sillok.UsePublicPseudonym)
+	}
+	return c
 }

@@ -25,11 +25,12 @@ import (
 // sealed ones it has fields for (names, birth, origin, notes; interviewer,
 // place, interpreter, transcript: the caller opened and edited them) and
 // keeps the rest (family and contact, sealed evidence, the pseudonym,
-// partners, a source's record key). A source's protected field left empty
-// keeps its sealed value (the transcript as a whole: both languages
-// empty), so a sealed source field cannot be erased by an update, only
-// replaced. An update with no clear protected fields keeps Sealed as
-// given.
+// partners, a source's record key). A protected field left empty keeps
+// its sealed value (a person's names as a whole, a source's transcript as
+// a whole), and a person's clear birth year echoed back keeps the sealed
+// exact date: a sealed field cannot be erased by an update that did not
+// show it, only replaced. An update with no clear protected fields keeps
+// Sealed as given.
 //
 // Sealing is pure CPU; Seal lets a bulk loader do it (in parallel) before
 // the write transaction, so that it stays off the single writer.
@@ -227,6 +228,26 @@ func (s *Store) reseal(ctx context.Context, r *sillok.Record, old sillok.Body) (
 			extra.Family, extra.Contact = f.Family, f.Contact
 			if pseudonym == "" {
 				pseudonym = op.Pseudonym
+			}
+			// As for sources: what the update leaves empty keeps its
+			// sealed value, and the clear birth year echoed back keeps
+			// the sealed exact date.
+			nb := *b
+			b = &nb
+			if len(b.Names) == 0 {
+				b.Names = f.Names
+			}
+			if b.Birth.IsZero() || b.Birth.Precision == sillok.Year && b.Birth.String() == birthYear(f.Birth).String() {
+				b.Birth = f.Birth
+			}
+			if b.Origin == "" {
+				b.Origin = f.Origin
+			}
+			if b.OriginText == "" {
+				b.OriginText = f.OriginText
+			}
+			if b.Notes == "" {
+				b.Notes = f.Notes
 			}
 		}
 		if pseudonym == "" {

@@ -290,3 +290,57 @@ func interviewee(t *testing.T, st *Store, actor sillok.Actor) sillok.ID {
 	}
 	return p.ID
 }
+
+// An update of a sealed person that carries one clear field (notes, as an
+// API client that read the record and adds a note sends it) keeps the
+// sealed names, exact birth date and origin.
+func TestSealedPersonPartialUpdate(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"), sqlstore.Options{Hooks: []sqlstore.Hook{Guard{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	orgKey := mustKey(t, "ngo-a")
+	kr, err := NewKeyring(mustKey(t, RecoveryHolder).Holder(), nil, orgKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(raw, raw.DB(), kr)
+	actor := sillok.Actor{User: "doc1", Org: "ngo-a"}
+	r := &sillok.Record{Kind: sillok.KindPerson, Org: "ngo-a", Level: sillok.LevelConfidential, Body: &sillok.Person{
+		Names: []sillok.Name{{Value: "탁옥련화"}}, Birth: sillok.MustDate("1971-08-23"), OriginText: "Musan-gun", Sex: sillok.SexFemale}}
+	if err := st.Create(ctx, actor, r); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		edit  func(p *sillok.Person)
+		names string
+		birth string
+		notes string
+	}{
+		{"notes added", func(p *sillok.Person) { p.Notes = "met in 2019" }, "탁옥련화", "1971-08-23", "met in 2019"},
+		{"birth corrected", func(p *sillok.Person) { p.Birth = sillok.MustDate("1971-09-02") }, "탁옥련화", "1971-09-02", "met in 2019"},
+		{"name replaced", func(p *sillok.Person) { p.Names = []sillok.Name{{Value: "편철룡수"}} }, "편철룡수", "1971-09-02", "met in 2019"},
+	}
+	for _, tc := range tests {
+		cur, err := raw.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := *cur.Body.(*sillok.Person)
+		tc.edit(&b)
+		if _, err := st.Update(ctx, actor, r.ID, cur.Rev, &b, tc.name); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, _ := raw.Get(ctx, r.ID)
+		f, err := orgKey.OpenPerson(r.ID, got.Body.(*sillok.Person))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(f.Names) != 1 || f.Names[0].Value != tc.names || f.Birth.String() != tc.birth || f.Notes != tc.notes || f.OriginText != "Musan-gun" {
+			t.Errorf("%s: sealed %d names, birth %s, notes %q, origin kept %v", tc.name, len(f.Names), f.Birth, f.Notes, f.OriginText == "Musan-gun")
+		}
+	}
+}

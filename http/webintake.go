@@ -27,6 +27,14 @@ import (
 // so nothing saved is lost and every step shows in its history. A step
 // that fails validation is shown again with what was typed and the error
 // next to its field.
+//
+// With a sealing store (cmd/sillok's serve, with keys) the draft of a
+// confidential or strict testimony is sealed as it is saved: coming back
+// to a step opens its sealed fields through Options.Opener (a disclosure,
+// purpose "intake draft"), or says they are kept when they cannot be
+// opened; an empty field never erases a sealed one (protect.Store).
+// Evidence files of such a testimony go through Options.Evidence, never
+// into the blob store in clear.
 
 func (s *Server) intakeRoutes() {
 	m := s.mux

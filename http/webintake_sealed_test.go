@@ -237,6 +237,19 @@ func TestIntakeSealed(t *testing.T) {
 		t.Errorf("a file of a sealed testimony went into the clear blob store: %d (%v)", n, err)
 	}
 
+	// An internal testimony keeps the clear path: its file goes into the
+	// blob store, its hash into the evidence list, the sealer unused.
+	path, _ = c.post("/intake", url.Values{"name": {"Official Ri"}, "level": {"internal"}}, 200)
+	internal := strings.TrimSuffix(strings.TrimPrefix(path, "/intake/"), "/circumstances")
+	res, body = c.upload(internal, map[string][]byte{"order.pdf": []byte("%PDF-1.4 an order")}, 200)
+	orderSum := sha256.Sum256([]byte("%PDF-1.4 an order"))
+	if res.Request.URL.Query().Get("received") != hex.EncodeToString(orderSum[:]) || !strings.Contains(body, hex.EncodeToString(orderSum[:])) {
+		t.Errorf("internal upload went to %s", res.Request.URL)
+	}
+	if n, _ := blobCount(clearBlobs); n != 1 || sealer.calls != 1 {
+		t.Errorf("internal upload: %d clear blobs, sealer called %d times; want 1, 1", n, sealer.calls)
+	}
+
 	// The sealed testimony is found by a two-syllable Korean word of its
 	// transcript.
 	if body := c.get("/search?q="+url.QueryEscape("취조"), "en", 200); !strings.Contains(body, `href="/records/`+src+`"`) {

@@ -15,12 +15,22 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/auth"
-
+	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/blob/fsblob"
 	sillokhttp "github.com/sillok/sillok/http"
+	"github.com/sillok/sillok/korean"
 	"github.com/sillok/sillok/mse"
+	"github.com/sillok/sillok/protect"
 )
+
+// blobCount counts the blobs of a store.
+func blobCount(s blob.Store) (int, error) {
+	n := 0
+	err := s.List(context.Background(), blob.Hash{}, func(blob.Info) error { n++; return nil })
+	return n, err
+}
 
 // browser starts headless Chromium (Debian's chromium package, which
 // .ci/run installs) or skips the test when it is not installed.
@@ -102,7 +112,33 @@ func TestBrowser(t *testing.T) {
 	if _, err := acc.AddUser(context.Background(), auth.NewUser{Org: "nkdb-demo", Name: "reader", Role: auth.RoleViewer, Password: pw}); err != nil {
 		t.Fatal(err)
 	}
-	c := newWeb(t, st, ix, sillokhttp.Options{Blobs: blobs, Accounts: acc})
+	// Wired as cmd/sillok's serve wires a repository with keys: writes
+	// through the sealing store, identities opened through an auditing
+	// opener, the search index opening sealed records in the process,
+	// evidence of sealed testimonies sealed on upload.
+	orgKey, err := protect.NewOrgKey("nkdb-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recovery, err := protect.NewOrgKey(protect.RecoveryHolder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := protect.NewKeyring(recovery.Holder(), korean.Key, orgKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pseudonym and disclosure tables (Guard itself would refuse the
+	// demo data, which is generated in clear).
+	if err := (protect.Guard{}).Setup(context.Background(), st.DB(), "sqlite"); err != nil {
+		t.Fatal(err)
+	}
+	ix.Reveal = kr.RevealContext
+	sealing := protect.NewStore(st, st.DB(), kr)
+	sealer := &testSealer{st: sealing, dir: protect.BlobDir(t.TempDir())}
+	dlog := protect.DisclosureLog{DB: st.DB()}
+	c := newWeb(t, sealing, ix, sillokhttp.Options{Blobs: blobs, Accounts: acc, Evidence: sealer,
+		Opener: &protect.KeyringOpener{Keys: kr, Audit: dlog}, Disclosures: dlog})
 	evidence := filepath.Join(t.TempDir(), "interview.txt")
 	content := "녹음 파일 대신 쓴 면담 메모 (test evidence)\n"
 	if err := os.WriteFile(evidence, []byte(content), 0o644); err != nil {
@@ -178,6 +214,30 @@ func TestBrowser(t *testing.T) {
 	)
 	if hash := get(t, ctx, "hash", chromedp.Text(css(".received code.hash"))); hash != wantHash {
 		t.Errorf("evidence hash shown %q, want %s", hash, wantHash)
+	}
+	// Back to the transcript step: the sealed transcript is shown again
+	// (a recorded disclosure), not an empty field.
+	run(t, ctx, "back to the transcript",
+		chromedp.Click(css(`ol.steps a[href$="/transcript"]`)),
+		chromedp.WaitVisible(css("#sealed-opened")),
+		screenshot(t, "intake-transcript-again"),
+	)
+	if v := get(t, ctx, "transcript", chromedp.Value(css("#transcript_ko"))); !strings.Contains(v, "보위부 취조") {
+		t.Errorf("the transcript step shows %q", v)
+	}
+	srcURL := get(t, ctx, "draft link", chromedp.AttributeValue(css(`p.muted a[href^="/records/src_"]`), "href"))
+	srcRec, err := st.Get(context.Background(), sillok.ID(strings.TrimPrefix(srcURL.Value, "/records/")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb := srcRec.Body.(*sillok.Source); sb.Sealed == nil || sb.Transcript != (sillok.Labels{}) || sb.Interviewer != "" || len(sb.Evidence) != 1 || sb.Evidence[0] == wantHash {
+		t.Errorf("the testimony is not stored sealed (evidence %v)", sb.Evidence)
+	}
+	if sealer.calls != 1 {
+		t.Errorf("evidence sealed %d times, want 1", sealer.calls)
+	}
+	if n, err := blobCount(blobs); err != nil || n != 0 {
+		t.Errorf("%d files in the clear blob store (%v)", n, err)
 	}
 	// Found by a two-syllable Korean search; the source page links the
 	// interviewee, whose page shows the act.

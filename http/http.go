@@ -92,6 +92,12 @@ type Options struct {
 	// Blobs stores evidence files uploaded through the intake; nil means
 	// uploads are not offered.
 	Blobs blob.Store
+	// Evidence takes in the files uploaded to a testimony whose
+	// identities are sealed (a sealed source, or a confidential or strict
+	// one when set): encrypted under the source's record key, never in
+	// clear. Set it whenever the store seals (cmd/sillok's serve does);
+	// nil: such uploads are refused when the source is sealed.
+	Evidence EvidenceSealer
 	// StatsTTL is how long computed statistics are fresh; older ones
 	// are shown (with their time) while a background scan refreshes them.
 	// 0 means a minute.
@@ -130,12 +136,14 @@ type Server struct {
 	accounts    *auth.Accounts
 	opener      Opener
 	disclosures DisclosureLister
+	evidence    EvidenceSealer
+	receipts    receipts
 }
 
 // NewServer returns a handler serving store.
 func NewServer(store sillok.Store, opts Options) *Server {
 	s := &Server{store: store, log: opts.Logger, actor: opts.Actor, index: opts.Search, mux: &routeMux{ServeMux: http.NewServeMux()}, blobs: opts.Blobs,
-		accounts: opts.Accounts, opener: opts.Opener, disclosures: opts.Disclosures}
+		accounts: opts.Accounts, opener: opts.Opener, disclosures: opts.Disclosures, evidence: opts.Evidence}
 	if opts.Accounts != nil {
 		if opts.Viewer == nil {
 			opts.Viewer = accountsViewer{opts.Accounts}

@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +11,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/auth"
+	"github.com/sillok/sillok/blob"
 	"github.com/sillok/sillok/fulltext"
+	"github.com/sillok/sillok/protect"
 )
 
 // Testimony intake is a guided form in five steps: interviewee,
@@ -21,6 +27,14 @@ import (
 // so nothing saved is lost and every step shows in its history. A step
 // that fails validation is shown again with what was typed and the error
 // next to its field.
+//
+// With a sealing store (cmd/sillok's serve, with keys) the draft of a
+// confidential or strict testimony is sealed as it is saved: coming back
+// to a step opens its sealed fields through Options.Opener (a disclosure,
+// purpose "intake draft"), or says they are kept when they cannot be
+// opened; an empty field never erases a sealed one (protect.Store).
+// Evidence files of such a testimony go through Options.Evidence, never
+// into the blob store in clear.
 
 func (s *Server) intakeRoutes() {
 	m := s.mux
@@ -46,10 +60,103 @@ type intakeData struct {
 	Acts    []row
 	Options map[string][]option
 	// Evidence: whether uploads are possible, the hashes just received
-	// and the ones the source lists.
-	Uploads  bool
-	Received []string
-	Evidence []string
+	// and the ones the source lists. SealedEvidence: files of this
+	// testimony are stored encrypted (Evidence lists them by the hash of
+	// their ciphertext; Received are the originals' hashes, shown once).
+	Uploads        bool
+	Received       []string
+	Evidence       []string
+	SealedEvidence bool
+	// The step's sealed fields (interviewer, place, interpreter,
+	// transcript): Opened for the documenter (a recorded disclosure), or
+	// Kept (not shown: what is left empty keeps the sealed value).
+	Opened, Kept bool
+}
+
+// intakePurpose is the disclosure purpose recorded when a draft's sealed
+// fields are opened for the documenter coming back to a step.
+const intakePurpose = "intake draft"
+
+// EvidenceSealer takes evidence files of a testimony whose identities are
+// sealed into custody: each is encrypted under the source's record key
+// (protect.SealBlob), stored and logged by the hash of its ciphertext with
+// no file name, and recorded in the source's sealed fields
+// (protect.Store.AttachEvidence), where alone its plaintext SHA-256 is
+// kept. The server checks the user may change the source first. The
+// returned BlobInfo is for showing the documenter, never for storing.
+type EvidenceSealer interface {
+	SealEvidence(ctx context.Context, actor sillok.Actor, source sillok.ID, file io.Reader) (protect.BlobInfo, error)
+}
+
+// sealsEvidence reports whether files of source rec are to be stored
+// encrypted: it is sealed already, or its level needs sealing and the
+// server can seal (a repository without keys seals nothing).
+func (s *Server) sealsEvidence(rec *sillok.Record) bool {
+	src, ok := rec.Body.(*sillok.Source)
+	return ok && (src.Sealed != nil || protect.NeedsSealing(rec.Level) && s.evidence != nil)
+}
+
+// receipts keeps the plaintext hashes of sealed evidence just received, in
+// memory and for a while only, so that the page after the upload shows
+// them to the documenter who uploaded without putting them in a URL (and
+// so in access logs and browser history) or in the database in clear.
+type receipts struct {
+	mu sync.Mutex
+	m  map[string]receipt
+}
+
+type receipt struct {
+	user    string
+	hashes  []string
+	expires time.Time
+}
+
+const (
+	receiptTTL = 30 * time.Minute
+	receiptMax = 10000 // entries; beyond, the oldest go first
+)
+
+func receiptUser(u User) string { return u.Org + "\x00" + u.Name }
+
+// put keeps hashes for user and returns the token that shows them.
+func (r *receipts) put(u User, hashes []string) string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	token := hex.EncodeToString(b)
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]receipt{}
+	}
+	for k, v := range r.m {
+		if now.After(v.expires) {
+			delete(r.m, k)
+		}
+	}
+	for len(r.m) >= receiptMax {
+		var oldest string
+		for k, v := range r.m {
+			if oldest == "" || v.expires.Before(r.m[oldest].expires) {
+				oldest = k
+			}
+		}
+		delete(r.m, oldest)
+	}
+	r.m[token] = receipt{user: receiptUser(u), hashes: hashes, expires: now.Add(receiptTTL)}
+	return token
+}
+
+// get returns the hashes of token if user received them and they are
+// still kept.
+func (r *receipts) get(u User, token string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.m[token]
+	if !ok || v.user != receiptUser(u) || time.Now().After(v.expires) {
+		return nil
+	}
+	return v.hashes
 }
 
 // Val is a submitted value, for refilling the form.
@@ -239,8 +346,23 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		return "", err
 	}
 	d := &intakeData{Steps: intakeSteps, Step: step, Source: rec, Values: p.req.Form, Errors: map[string]string{}, Options: opts,
-		Uploads: s.blobs != nil, Received: p.req.URL.Query()["received"], Evidence: src.Evidence}
+		Evidence: src.Evidence, SealedEvidence: s.sealsEvidence(rec)}
+	if d.SealedEvidence {
+		d.Uploads = s.evidence != nil
+		if t := p.req.URL.Query().Get("receipt"); t != "" {
+			d.Received = s.receipts.get(p.User, t)
+		}
+	} else {
+		d.Uploads = s.blobs != nil
+		d.Received = p.req.URL.Query()["received"]
+	}
 	p.Title, p.Nav, p.Data = p.T("intake.title"), "intake", d
+	// Steps that show sealed fields: open them for the documenter, or say
+	// they are kept. A post says whether its form had them (kept).
+	sealedStep := src.Sealed != nil && (step == "circumstances" || step == "transcript")
+	if sealedStep && p.req.Method == http.MethodPost {
+		d.Kept = d.Val("sealed_kept") != ""
+	}
 	if p.req.Method != http.MethodPost {
 		d.Values = url.Values{}
 		d.Values.Set("interviewer", src.Interviewer)
@@ -260,6 +382,18 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 			d.Values.Set("consent_given", c.Given.Format("2006-01-02"))
 		} else {
 			d.Values.Set("consent_given", time.Now().UTC().Format("2006-01-02"))
+		}
+		if sealedStep {
+			if f := s.intakeOpen(ctx, p, rec); f != nil {
+				d.Opened = true
+				d.Values.Set("interviewer", f.Interviewer)
+				d.Values.Set("place", f.Place)
+				d.Values.Set("interpreter", f.Interpreter)
+				d.Values.Set("transcript_ko", f.Transcript.Ko)
+				d.Values.Set("transcript_en", f.Transcript.En)
+			} else {
+				d.Kept = true
+			}
 		}
 	}
 	if step == "acts" {
@@ -288,7 +422,7 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 			d.Errors["date"] = p.T("intake.err_date")
 			return "intake", nil
 		}
-		if b.Interviewer == "" {
+		if b.Interviewer == "" && !d.Kept {
 			d.Errors["interviewer"] = p.T("intake.err_required")
 			return "intake", nil
 		}
@@ -305,7 +439,7 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		b := *src
 		b.Title = sillok.Labels{Ko: strings.TrimSpace(d.Val("title_ko")), En: strings.TrimSpace(d.Val("title_en"))}
 		b.Transcript = sillok.Labels{Ko: strings.TrimSpace(d.Val("transcript_ko")), En: strings.TrimSpace(d.Val("transcript_en"))}
-		if b.Transcript.Ko == "" && b.Transcript.En == "" {
+		if b.Transcript.Ko == "" && b.Transcript.En == "" && !d.Kept {
 			d.Errors["transcript_ko"] = p.T("intake.err_transcript")
 			return "intake", nil
 		}
@@ -320,6 +454,26 @@ func (s *Server) intakeStep(ctx context.Context, p *page) (string, error) {
 		return s.intakeAddAct(ctx, p, d, rec)
 	}
 	return "", &redirect{"/intake/" + string(id) + "/" + next}
+}
+
+// intakeOpen opens the sealed fields of draft rec for the documenter
+// coming back to a step, so that nothing typed seems lost: a disclosure
+// with purpose intakePurpose, recorded first, for a user who may see
+// identities. It returns nil when the fields cannot be opened here (no
+// opener, or the user may not see them): the page then says they are
+// kept.
+func (s *Server) intakeOpen(ctx context.Context, p *page, rec *sillok.Record) *protect.SourceFields {
+	if !p.Sealed(rec) {
+		return nil
+	}
+	f, err := s.disclose(ctx, actorOf(p.User), rec, intakePurpose)
+	if err != nil {
+		// The record's ID only: the error names nothing sealed.
+		s.log.Warn("intake: open draft", "record", rec.ID, "user", p.User.Name, "err", err)
+		return nil
+	}
+	sf, _ := f.(*protect.SourceFields)
+	return sf
 }
 
 // intakeConsent saves the consent step: the uses ticked, the partners
@@ -475,19 +629,46 @@ func intAtoi(s string, def int) int {
 	return n
 }
 
-// intakeEvidence receives evidence files for a testimony: each file is
-// streamed into the blob store (hashed as it is written, in constant
-// memory) and its SHA-256 appended to the source's evidence list. The page
-// then shows the hashes received, for the documenter to note down.
+// intakeEvidence receives evidence files for a testimony. Each file is
+// streamed (constant memory): for a testimony whose identities are sealed,
+// through the EvidenceSealer (encrypted, addressed by its ciphertext, no
+// file name or plaintext hash in clear anywhere; the originals' hashes are
+// shown to the documenter once, from memory); otherwise into the blob
+// store, its SHA-256 appended to the source's evidence list. The page then
+// shows the hashes received, for the documenter to note down.
 func (s *Server) intakeEvidence(ctx context.Context, p *page) (string, error) {
 	if err := intakeAllowed(p); err != nil {
 		return "", err
 	}
-	if s.blobs == nil {
+	if s.blobs == nil && s.evidence == nil {
 		return "", &webError{http.StatusNotFound, "error.not_found"}
 	}
 	id := sillok.ID(p.req.PathValue("id"))
 	if sillok.KindOf(id) != sillok.KindSource {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	rec, err := s.store.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := rec.Body.(*sillok.Source); !ok {
+		return "", &webError{http.StatusNotFound, "error.not_found"}
+	}
+	// The sealer writes past the per-request store: ask the policy here
+	// (and before storing anything).
+	dec, err := s.decision(ctx, auth.ActionUpdate, rec)
+	if err != nil {
+		return "", err
+	}
+	if err := allow(dec, id); err != nil {
+		return "", err
+	}
+	sealed := s.sealsEvidence(rec)
+	switch {
+	case sealed && s.evidence == nil:
+		// Never store a sealed testimony's file in clear.
+		return "", &webError{http.StatusConflict, "error.sealed_uploads"}
+	case !sealed && s.blobs == nil:
 		return "", &webError{http.StatusNotFound, "error.not_found"}
 	}
 	mr, err := p.req.MultipartReader()
@@ -507,16 +688,29 @@ func (s *Server) intakeEvidence(ctx context.Context, p *page) (string, error) {
 			part.Close()
 			continue
 		}
-		info, err := s.blobs.Put(ctx, part)
+		var sum string
+		if sealed {
+			var info protect.BlobInfo
+			info, err = s.evidence.SealEvidence(ctx, actorOf(p.User), id, part)
+			sum = info.PlainSHA256
+		} else {
+			var info blob.Info
+			info, err = s.blobs.Put(ctx, part)
+			sum = info.Hash.String()
+		}
 		part.Close()
 		if err != nil {
 			// The file name may name a witness: log the source only.
 			return "", fmt.Errorf("store evidence file %d for %s: %w", len(received)+1, id, err)
 		}
-		received = append(received, info.Hash.String())
+		received = append(received, sum)
 	}
 	if len(received) == 0 {
 		return "", &redirect{"/intake/" + string(id) + "/acts?evidence=none"}
+	}
+	if sealed {
+		// Recorded by the sealer; the hashes go to the page by token.
+		return "", &redirect{"/intake/" + string(id) + "/acts?receipt=" + s.receipts.put(p.User, received)}
 	}
 	// Retry on a conflict: another step of the same draft may have been
 	// saved meanwhile, and the file is already stored.

@@ -25,8 +25,12 @@ import (
 // sealed ones it has fields for (names, birth, origin, notes; interviewer,
 // place, interpreter, transcript: the caller opened and edited them) and
 // keeps the rest (family and contact, sealed evidence, the pseudonym,
-// partners, a source's record key). An update with no clear protected
-// fields keeps Sealed as given.
+// partners, a source's record key). A protected field left empty keeps
+// its sealed value (a person's names as a whole, a source's transcript as
+// a whole), and a person's clear birth year echoed back keeps the sealed
+// exact date: a sealed field cannot be erased by an update that did not
+// show it, only replaced. An update with no clear protected fields keeps
+// Sealed as given.
 //
 // Sealing is pure CPU; Seal lets a bulk loader do it (in parallel) before
 // the write transaction, so that it stays off the single writer.
@@ -225,6 +229,26 @@ func (s *Store) reseal(ctx context.Context, r *sillok.Record, old sillok.Body) (
 			if pseudonym == "" {
 				pseudonym = op.Pseudonym
 			}
+			// As for sources: what the update leaves empty keeps its
+			// sealed value, and the clear birth year echoed back keeps
+			// the sealed exact date.
+			nb := *b
+			b = &nb
+			if len(b.Names) == 0 {
+				b.Names = f.Names
+			}
+			if b.Birth.IsZero() || b.Birth.Precision == sillok.Year && b.Birth.String() == birthYear(f.Birth).String() {
+				b.Birth = f.Birth
+			}
+			if b.Origin == "" {
+				b.Origin = f.Origin
+			}
+			if b.OriginText == "" {
+				b.OriginText = f.OriginText
+			}
+			if b.Notes == "" {
+				b.Notes = f.Notes
+			}
 		}
 		if pseudonym == "" {
 			var err error
@@ -248,6 +272,23 @@ func (s *Store) reseal(ctx context.Context, r *sillok.Record, old sillok.Body) (
 				return done, err
 			}
 			ev = f.Evidence
+			// A field left empty keeps its sealed value: a form or client
+			// that could not open the record (or edits one step of it)
+			// must not erase what it did not show.
+			nb := *b
+			b = &nb
+			if b.Interviewer == "" {
+				b.Interviewer = f.Interviewer
+			}
+			if b.Place == "" {
+				b.Place = f.Place
+			}
+			if b.Interpreter == "" {
+				b.Interpreter = f.Interpreter
+			}
+			if b.Transcript == (sillok.Labels{}) {
+				b.Transcript = f.Transcript
+			}
 		}
 		key := oldKey
 		if key == nil {
@@ -378,4 +419,57 @@ func (s *Store) AttachEvidence(ctx context.Context, actor sillok.Actor, id sillo
 		return err
 	})
 	return out, err
+}
+
+// SourceKey returns source id's record key, for sealing evidence blobs
+// with it (SealBlob) before AttachEvidence. A source whose level needs
+// sealing but that has nothing sealed yet (a draft with no interviewer or
+// transcript so far) is sealed first, with a fresh record key, as a
+// revision of its own: its evidence must not wait for its transcript to
+// be encrypted. It returns the source as stored.
+func (s *Store) SourceKey(ctx context.Context, actor sillok.Actor, id sillok.ID) (*sillok.Record, *RecordKey, error) {
+	var (
+		out *sillok.Record
+		key *RecordKey
+	)
+	err := s.Store.Batch(ctx, func(tx sillok.Tx) error {
+		cur, err := tx.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		src, ok := cur.Body.(*sillok.Source)
+		if !ok {
+			return fmt.Errorf("record key of %s: not a source", id)
+		}
+		if src.Sealed != nil {
+			k := s.Keys.KeyFor(src.Sealed)
+			if k == nil {
+				return fmt.Errorf("record key of %s: %w", id, ErrNoKey)
+			}
+			if key, err = k.RecordKey(src.Sealed); err != nil {
+				return fmt.Errorf("record key of %s: %w", id, err)
+			}
+			out = cur
+			return nil
+		}
+		if !NeedsSealing(cur.Level) {
+			return fmt.Errorf("record key of %s: level %s is not sealed", id, cur.Level)
+		}
+		sl := s.Keys.Sealer(cur.Org)
+		if sl == nil {
+			return fmt.Errorf("record key of %s of %s: %w", id, cur.Org, ErrNoOrgKey)
+		}
+		key = NewRecordKey()
+		sealed, err := sl.SealSourceEvidence(id, src, key, nil)
+		if err != nil {
+			return err
+		}
+		sealed.Evidence = append(sealed.Evidence, src.Evidence...) // clear-stored evidence stays listed
+		out, err = tx.Update(ctx, actor, id, cur.Rev, sealed, "sealed: a record key for its evidence")
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, key, nil
 }

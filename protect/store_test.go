@@ -172,3 +172,175 @@ func TestRevealedAndKeyringOpener(t *testing.T) {
 type countingAuditor struct{ n int }
 
 func (c *countingAuditor) Disclosed(context.Context, Disclosure) error { c.n++; return nil }
+
+// A sealed source edited one step at a time (as the web intake does:
+// circumstances, then the transcript) keeps what each step did not carry:
+// an empty field never erases a sealed one.
+func TestSealedSourceStepwiseUpdate(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "u.db"), sqlstore.Options{Hooks: []sqlstore.Hook{Guard{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	kr, err := NewKeyring(mustKey(t, RecoveryHolder).Holder(), nil, mustKey(t, "ngo-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(raw, raw.DB(), kr)
+	actor := sillok.Actor{User: "doc1", Org: "ngo-a"}
+	pid := interviewee(t, st, actor)
+	r := &sillok.Record{Kind: sillok.KindSource, Org: "ngo-a", Level: sillok.LevelConfidential, Body: &sillok.Source{Type: "testimony", Interviewee: pid}}
+	if err := st.Create(ctx, actor, r); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		edit func(b *sillok.Source)
+		want SourceFields
+	}{
+		{"circumstances", func(b *sillok.Source) { b.Interviewer, b.Place = "doc1", "Seoul" },
+			SourceFields{Interviewer: "doc1", Place: "Seoul"}},
+		{"transcript", func(b *sillok.Source) { b.Transcript = sillok.Labels{Ko: "보위부 취조"} },
+			SourceFields{Interviewer: "doc1", Place: "Seoul", Transcript: sillok.Labels{Ko: "보위부 취조"}}},
+		{"interpreter only", func(b *sillok.Source) { b.Interpreter = "int1" },
+			SourceFields{Interviewer: "doc1", Place: "Seoul", Interpreter: "int1", Transcript: sillok.Labels{Ko: "보위부 취조"}}},
+		{"replace place", func(b *sillok.Source) { b.Place = "Busan" },
+			SourceFields{Interviewer: "doc1", Place: "Busan", Interpreter: "int1", Transcript: sillok.Labels{Ko: "보위부 취조"}}},
+		{"title only (clear)", func(b *sillok.Source) { b.Title = sillok.Labels{En: "T"} },
+			SourceFields{Interviewer: "doc1", Place: "Busan", Interpreter: "int1", Transcript: sillok.Labels{Ko: "보위부 취조"}}},
+	}
+	for _, tc := range steps {
+		cur, err := raw.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := *cur.Body.(*sillok.Source)
+		tc.edit(&b)
+		if _, err := st.Update(ctx, actor, r.ID, cur.Rev, &b, tc.name); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, _ := raw.Get(ctx, r.ID)
+		gb := got.Body.(*sillok.Source)
+		if gb.Sealed == nil {
+			t.Fatalf("%s: not sealed", tc.name)
+		}
+		f, err := kr.Key("ngo-a").OpenSource(r.ID, gb)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if f.Interviewer != tc.want.Interviewer || f.Place != tc.want.Place || f.Interpreter != tc.want.Interpreter || f.Transcript != tc.want.Transcript {
+			t.Errorf("%s: sealed fields %+v, want %+v", tc.name, *f, tc.want)
+		}
+	}
+}
+
+// SourceKey seals a confidential draft that has nothing sealed yet, and
+// returns the same key afterwards; public sources have none.
+func TestSourceKey(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"), sqlstore.Options{Hooks: []sqlstore.Hook{Guard{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	kr, err := NewKeyring(mustKey(t, RecoveryHolder).Holder(), nil, mustKey(t, "ngo-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(raw, raw.DB(), kr)
+	actor := sillok.Actor{User: "doc1", Org: "ngo-a"}
+	pid := interviewee(t, st, actor)
+	tests := []struct {
+		level   sillok.Level
+		wantErr bool
+	}{
+		{sillok.LevelConfidential, false},
+		{sillok.LevelStrict, false},
+		{sillok.LevelPublic, true},
+	}
+	for _, tc := range tests {
+		r := &sillok.Record{Kind: sillok.KindSource, Org: "ngo-a", Level: tc.level, Body: &sillok.Source{Type: "testimony", Interviewee: pid}}
+		if err := st.Create(ctx, actor, r); err != nil {
+			t.Fatal(err)
+		}
+		rec, key, err := st.SourceKey(ctx, actor, r.ID)
+		if (err != nil) != tc.wantErr {
+			t.Fatalf("%s: %v", tc.level, err)
+		}
+		if tc.wantErr {
+			continue
+		}
+		sb := rec.Body.(*sillok.Source)
+		if sb.Sealed == nil || rec.Rev != 2 {
+			t.Fatalf("%s: rev %d, sealed %v", tc.level, rec.Rev, sb.Sealed != nil)
+		}
+		rec2, key2, err := st.SourceKey(ctx, actor, r.ID)
+		if err != nil || rec2.Rev != 2 || *key2 != *key {
+			t.Fatalf("%s: second call: %v, rev %d, same key %v", tc.level, err, rec2.Rev, *key2 == *key)
+		}
+	}
+}
+
+func interviewee(t *testing.T, st *Store, actor sillok.Actor) sillok.ID {
+	t.Helper()
+	p := &sillok.Record{Kind: sillok.KindPerson, Org: actor.Org, Level: sillok.LevelConfidential, Body: &sillok.Person{Names: []sillok.Name{{Value: "탁옥련화"}}}}
+	if err := st.Create(context.Background(), actor, p); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// An update of a sealed person that carries one clear field (notes, as an
+// API client that read the record and adds a note sends it) keeps the
+// sealed names, exact birth date and origin.
+func TestSealedPersonPartialUpdate(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"), sqlstore.Options{Hooks: []sqlstore.Hook{Guard{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	orgKey := mustKey(t, "ngo-a")
+	kr, err := NewKeyring(mustKey(t, RecoveryHolder).Holder(), nil, orgKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(raw, raw.DB(), kr)
+	actor := sillok.Actor{User: "doc1", Org: "ngo-a"}
+	r := &sillok.Record{Kind: sillok.KindPerson, Org: "ngo-a", Level: sillok.LevelConfidential, Body: &sillok.Person{
+		Names: []sillok.Name{{Value: "탁옥련화"}}, Birth: sillok.MustDate("1971-08-23"), OriginText: "Musan-gun", Sex: sillok.SexFemale}}
+	if err := st.Create(ctx, actor, r); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		edit  func(p *sillok.Person)
+		names string
+		birth string
+		notes string
+	}{
+		{"notes added", func(p *sillok.Person) { p.Notes = "met in 2019" }, "탁옥련화", "1971-08-23", "met in 2019"},
+		{"birth corrected", func(p *sillok.Person) { p.Birth = sillok.MustDate("1971-09-02") }, "탁옥련화", "1971-09-02", "met in 2019"},
+		{"name replaced", func(p *sillok.Person) { p.Names = []sillok.Name{{Value: "편철룡수"}} }, "편철룡수", "1971-09-02", "met in 2019"},
+	}
+	for _, tc := range tests {
+		cur, err := raw.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := *cur.Body.(*sillok.Person)
+		tc.edit(&b)
+		if _, err := st.Update(ctx, actor, r.ID, cur.Rev, &b, tc.name); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, _ := raw.Get(ctx, r.ID)
+		f, err := orgKey.OpenPerson(r.ID, got.Body.(*sillok.Person))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(f.Names) != 1 || f.Names[0].Value != tc.names || f.Birth.String() != tc.birth || f.Notes != tc.notes || f.OriginText != "Musan-gun" {
+			t.Errorf("%s: sealed %d names, birth %s, notes %q, origin kept %v", tc.name, len(f.Names), f.Birth, f.Notes, f.OriginText == "Musan-gun")
+		}
+	}
+}

@@ -107,7 +107,7 @@ func runEvidenceAdd(ctx context.Context, e *env, args []string) error {
 		one := rc
 		one.FileName, one.FileTime = fi.Name(), fi.ModTime()
 		if sealTo != nil {
-			rec, info, err := e.addSealed(ctx, r, sealTo, actor, f, one)
+			rec, info, _, err := e.addSealed(ctx, r, sealTo, actor, f, one)
 			f.Close()
 			if err != nil {
 				return fmt.Errorf("file %d: %w", i+1, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -189,7 +190,9 @@ func (e *env) discloseAll(ctx context.Context, r *evidence.Repo, purpose string)
 }
 
 // sealedSource returns the source record evidence is added to when its
-// files are to be sealed: a sealed source of a repository with keys.
+// files are to be sealed: a source of a repository with keys that is
+// sealed, or whose level needs sealing (a draft with nothing sealed yet:
+// addSealed seals it first).
 func (e *env) sealedSource(ctx context.Context, r *evidence.Repo, id sillok.ID) (*sillok.Record, error) {
 	if e.keys == nil || id == "" {
 		return nil, nil
@@ -198,7 +201,7 @@ func (e *env) sealedSource(ctx context.Context, r *evidence.Repo, id sillok.ID) 
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", id, err)
 	}
-	if src, ok := rec.Body.(*sillok.Source); ok && src.Sealed != nil {
+	if src, ok := rec.Body.(*sillok.Source); ok && (src.Sealed != nil || protect.NeedsSealing(rec.Level)) {
 		return rec, nil
 	}
 	return nil, nil
@@ -208,37 +211,34 @@ func (e *env) sealedSource(ctx context.Context, r *evidence.Repo, id sillok.ID) 
 // key (protect.SealBlob) into a temporary file, takes the ciphertext into
 // custody (evidence record and blob addressed by the ciphertext's hash, no
 // file name: names of files can name witnesses), and records the
-// plaintext hash and media type in the source's sealed fields.
-func (e *env) addSealed(ctx context.Context, r *evidence.Repo, src *sillok.Record, actor sillok.Actor, f *os.File, rc evidence.Receipt) (*sillok.Record, blob.Info, error) {
-	sb := src.Body.(*sillok.Source)
-	k := e.keys.KeyFor(sb.Sealed)
-	if k == nil {
-		return nil, blob.Info{}, fmt.Errorf("seal evidence of %s: %w", src.ID, protect.ErrNoKey)
-	}
-	key, err := k.RecordKey(sb.Sealed)
+// plaintext hash and media type in the source's sealed fields. It returns
+// the sealed blob's info too, whose plaintext hash is for the person
+// adding the file only.
+func (e *env) addSealed(ctx context.Context, r *evidence.Repo, src *sillok.Record, actor sillok.Actor, rd io.Reader, rc evidence.Receipt) (*sillok.Record, blob.Info, protect.BlobInfo, error) {
+	ps := protect.NewStore(r.Store, r.Store.DB(), e.keys)
+	src, key, err := ps.SourceKey(ctx, actor, src.ID)
 	if err != nil {
-		return nil, blob.Info{}, fmt.Errorf("seal evidence of %s: %w", src.ID, err)
+		return nil, blob.Info{}, protect.BlobInfo{}, fmt.Errorf("seal evidence: %w", err)
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, blob.Info{}, err
-	}
+	br := bufio.NewReaderSize(rd, 512)
+	head, _ := br.Peek(512) // fewer at EOF; the error comes back from the copy
+	mediaType := http.DetectContentType(head)
 	tmp, err := os.CreateTemp(e.dataDir, ".sealing-*")
 	if err != nil {
-		return nil, blob.Info{}, fmt.Errorf("seal evidence: %w", err)
+		return nil, blob.Info{}, protect.BlobInfo{}, fmt.Errorf("seal evidence: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	info, err := protect.SealBlob(ctx, tmp, f, src.ID, key)
+	info, err := protect.SealBlob(ctx, tmp, br, src.ID, key)
 	if err != nil {
-		return nil, blob.Info{}, err
+		return nil, blob.Info{}, protect.BlobInfo{}, err
 	}
-	info.MediaType = http.DetectContentType(head[:n])
+	info.MediaType = mediaType
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, blob.Info{}, err
+		return nil, blob.Info{}, protect.BlobInfo{}, fmt.Errorf("seal evidence: %w", err)
 	}
 	rc.FileName, rc.FileTime = "", time.Time{}
+	rc.Source = src.ID
 	if rc.Level == "" {
 		rc.Level = src.Level
 	}
@@ -247,12 +247,32 @@ func (e *env) addSealed(ctx context.Context, r *evidence.Repo, src *sillok.Recor
 	}
 	rec, binfo, err := r.Add(ctx, actor, tmp, rc)
 	if err != nil {
-		return nil, binfo, err
+		return nil, binfo, protect.BlobInfo{}, err
 	}
-	if _, err := protect.NewStore(r.Store, r.Store.DB(), e.keys).AttachEvidence(ctx, actor, src.ID, info); err != nil {
-		return nil, binfo, err
+	if _, err := ps.AttachEvidence(ctx, actor, src.ID, info); err != nil {
+		return nil, binfo, protect.BlobInfo{}, err
 	}
-	return rec, binfo, nil
+	return rec, binfo, info, nil
+}
+
+// intakeSealer takes files uploaded through the web intake to a sealed
+// testimony into custody as `evidence add --source` does
+// (http.Options.Evidence).
+type intakeSealer struct {
+	e    *env
+	repo *evidence.Repo
+}
+
+func (s intakeSealer) SealEvidence(ctx context.Context, actor sillok.Actor, id sillok.ID, file io.Reader) (protect.BlobInfo, error) {
+	src, err := s.e.sealedSource(ctx, s.repo, id)
+	if err != nil {
+		return protect.BlobInfo{}, err
+	}
+	if src == nil {
+		return protect.BlobInfo{}, fmt.Errorf("seal evidence of %s: not a sealed source", id)
+	}
+	_, _, info, err := s.e.addSealed(ctx, s.repo, src, actor, file, evidence.Receipt{Channel: "upload", Source: id})
+	return info, err
 }
 
 // recoverKey gives organisation org a new key after its key file was

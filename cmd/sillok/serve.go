@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sillok/sillok/auth"
 	sillokdemo "github.com/sillok/sillok/demo"
+	"github.com/sillok/sillok/evidence"
 	sillokhttp "github.com/sillok/sillok/http"
 	"github.com/sillok/sillok/protect"
 )
@@ -59,15 +61,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			e.log.Warn("index the custody log", "err", err)
 		}
 	}()
-	// Writes from the API and the intake go through the sealing store;
-	// identities open only through the opener, which records each
-	// disclosure in the custody log first.
-	opts := sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-		Search: e.index, Blobs: repo.Blobs, Accounts: acc, Custody: cust,
-		Disclosures: protect.DisclosureLog{DB: repo.Store.DB()}}
-	if o := e.opener(repo); o != nil { // a nil *KeyringOpener is not a nil Opener
-		opts.Opener = o
-	}
+	opts := e.serverOptions(repo, acc)
+	opts.Custody = cust
 	srv := &http.Server{
 		Handler:           sillokhttp.NewServer(e.writeStore(repo), opts),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -86,4 +81,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("serve: shut down: %w", err)
 	}
 	return nil
+}
+
+// serverOptions configure the HTTP server of `sillok serve` over repo
+// (with NewServer(e.writeStore(repo), …)): writes from the API and the
+// intake go through the sealing store; identities open only through the
+// opener, which records each disclosure in the custody log first; files
+// uploaded to a sealed testimony are sealed under its record key. acc nil
+// serves everyone as the operator (tests).
+func (e *env) serverOptions(repo *evidence.Repo, acc *auth.Accounts) sillokhttp.Options {
+	opts := sillokhttp.Options{Logger: e.log, Actor: e.actor(),
+		Search: e.index, Blobs: repo.Blobs, Accounts: acc,
+		Disclosures: protect.DisclosureLog{DB: repo.Store.DB()}}
+	if o := e.opener(repo); o != nil { // a nil *KeyringOpener is not a nil Opener
+		opts.Opener = o
+	}
+	if e.keys != nil {
+		opts.Evidence = intakeSealer{e, repo}
+	}
+	return opts
 }

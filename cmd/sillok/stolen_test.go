@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +25,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sillok/sillok"
+	"github.com/sillok/sillok/auth"
 	sillokhttp "github.com/sillok/sillok/http"
 	"github.com/sillok/sillok/korean"
 	"github.com/sillok/sillok/postgres/pgtest"
@@ -49,12 +51,23 @@ func (w stolenWitness) transcript() string {
 // protected value in NFC, NFD and lower case, the Hangul names'
 // romanizations in every system, the photo's bytes and its SHA-256 in
 // hex, base64 and raw.
-func stolenNeedles(photo []byte) map[string][]byte {
+func stolenNeedles(photos ...[]byte) map[string][]byte {
 	n := map[string][]byte{}
 	add := func(label, s string) {
 		n[label+" (NFC)"] = []byte(norm.NFC.String(s))
 		n[label+" (NFD)"] = []byte(norm.NFD.String(s))
 		n[label+" (lower)"] = []byte(strings.ToLower(s))
+	}
+	w := intakeWitness
+	add("intake name", w.hangul)
+	for _, sys := range []korean.System{korean.RR, korean.MR, korean.DPRK} {
+		add(fmt.Sprintf("intake name romanization %s", sys), korean.RomanizeName(w.hangul, sys))
+	}
+	add("intake birth", w.birth)
+	add("intake interviewer", w.interviewer)
+	add("intake place", w.place)
+	for i, word := range strings.Fields(w.transcript) {
+		add(fmt.Sprintf("intake transcript word %d", i), strings.Trim(word, "."))
 	}
 	for i, w := range stolenWitnesses {
 		add(fmt.Sprintf("w%d hangul", i), w.hangul)
@@ -67,14 +80,39 @@ func stolenNeedles(photo []byte) map[string][]byte {
 			add(fmt.Sprintf("w%d romanization %s", i, sys), korean.RomanizeName(w.hangul, sys))
 		}
 	}
-	sum := sha256.Sum256(photo)
-	n["photo head"] = photo[:48]
-	n["photo middle"] = photo[len(photo)/2 : len(photo)/2+48]
-	n["photo sha256 hex"] = []byte(hex.EncodeToString(sum[:]))
-	n["photo sha256 base64"] = []byte(base64.StdEncoding.EncodeToString(sum[:]))
-	n["photo sha256 base64url"] = []byte(base64.RawURLEncoding.EncodeToString(sum[:]))
-	n["photo sha256 raw"] = sum[:]
+	for i, photo := range photos {
+		sum := sha256.Sum256(photo)
+		l := fmt.Sprintf("photo %d", i)
+		n[l+" head"] = photo[:48]
+		n[l+" middle"] = photo[len(photo)/2 : len(photo)/2+48]
+		n[l+" sha256 hex"] = []byte(hex.EncodeToString(sum[:]))
+		n[l+" sha256 HEX"] = []byte(strings.ToUpper(hex.EncodeToString(sum[:])))
+		n[l+" sha256 base64"] = []byte(base64.StdEncoding.EncodeToString(sum[:]))
+		n[l+" sha256 base64url"] = []byte(base64.RawURLEncoding.EncodeToString(sum[:]))
+		n[l+" sha256 raw"] = sum[:]
+	}
 	return n
+}
+
+// intakeWitness is a fictional witness recorded through the web intake,
+// with a distinctive Hangul transcript.
+var intakeWitness = struct {
+	hangul, birth, interviewer, place, transcript, word string
+}{
+	hangul:      "변옥춘향",
+	birth:       "1966-02-17",
+	interviewer: "Researcher Yun Kkotnim",
+	place:       "Hamhung-si Hoesang-guyok 7-ban",
+	transcript:  "함흥 집결소에서 계호원이 저를 구둣발로 짓밟았습니다. 옥춘향이라고 불렀습니다.",
+	word:        "계호", // two syllables: the search finds the testimony by it
+}
+
+// newPhoto is a fictional JPEG of random bytes.
+func newPhoto(label string) []byte {
+	photo := make([]byte, 96<<10)
+	rand.Read(photo)
+	copy(photo, "\xff\xd8\xff\xe0\x00\x10JFIF\x00 "+label)
+	return photo
 }
 
 func scanFor(t *testing.T, where string, data []byte, ns map[string][]byte) {
@@ -104,6 +142,7 @@ func scanTree(t *testing.T, dir, phase string, ns map[string][]byte) (int, []byt
 		all = append(all, b...)
 		rel, _ := filepath.Rel(dir, path)
 		scanFor(t, phase+" "+rel, b, ns)
+		scanFor(t, phase+" the name of "+rel, []byte(filepath.Base(rel)), ns) // blobs are named by a hash
 		return nil
 	})
 	if err != nil {
@@ -138,22 +177,29 @@ func (p *product) cli(stdin string, args ...string) string {
 	return out.String()
 }
 
-// serve opens the repository as runServe does and returns the API's URL
-// and a function that stops it.
-func (p *product) serve(dataDir, dbURL string) (string, func()) {
+// serve opens the repository as runServe does and returns the server's
+// URL and a function that stops it. With accounts, requests sign in as
+// with serve; without, they act as the operator.
+func (p *product) serve(dataDir, dbURL string, accounts bool) (string, func()) {
 	p.t.Helper()
+	ctx := context.Background()
 	lf, err := os.OpenFile(p.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	e := &env{dataDir: dataDir, dbURL: dbURL, stdin: strings.NewReader(""), stdout: lf, stderr: lf,
 		log: slog.New(slog.NewTextHandler(lf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	repo, err := e.openRepo(context.Background(), "")
+	repo, err := e.openRepo(ctx, "")
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	srv := httptest.NewServer(sillokhttp.NewServer(e.writeStore(repo), sillokhttp.Options{Logger: e.log, Actor: e.actor(),
-		Search: e.index, Blobs: repo.Blobs}))
+	var acc *auth.Accounts
+	if accounts {
+		if acc, err = e.accounts(ctx, repo.Store); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(sillokhttp.NewServer(e.writeStore(repo), e.serverOptions(repo, acc)))
 	return srv.URL, func() { srv.Close(); repo.Close(); lf.Close() }
 }
 
@@ -203,7 +249,7 @@ func stolenScenario(t *testing.T, p *product, dataDir, dbURL string) []byte {
 	}
 	pid0 := string(hits.Hits[0].Record.ID)
 
-	base, stop := p.serve(dataDir, dbURL)
+	base, stop := p.serve(dataDir, dbURL, false)
 	person := p.post(base, "/api/v1/persons", map[string]any{"org": "ngo-a", "level": "confidential", "body": map[string]any{
 		"names": []map[string]string{{"value": w1.hangul, "script": "hangul"}, {"value": w1.romanized, "script": "latin"}, {"value": w1.alias}},
 		"sex":   "male", "birth": w1.birth, "origin_text": w1.origin}})
@@ -227,9 +273,7 @@ func stolenScenario(t *testing.T, p *product, dataDir, dbURL string) []byte {
 	}
 	stop()
 
-	photo := make([]byte, 96<<10)
-	rand.Read(photo)
-	copy(photo, "\xff\xd8\xff\xe0\x00\x10JFIF\x00 face of the witness")
+	photo := newPhoto("face of the witness")
 	photoPath := filepath.Join(work, "face.jpg")
 	os.WriteFile(photoPath, photo, 0o600)
 	if out := p.cli("", "evidence", "add", "--source", sids[0], photoPath); !strings.Contains(out, "sealed") {
@@ -250,6 +294,123 @@ func stolenScenario(t *testing.T, p *product, dataDir, dbURL string) []byte {
 	}
 	if out := p.cli("", "log", "verify"); !strings.HasPrefix(out, "ok") {
 		t.Fatalf("log verify: %s", out)
+	}
+	return photo
+}
+
+// webSession is a browser signed in to a server: its session cookie on
+// every request (set by hand: the cookie is Secure, and the test server
+// is plain HTTP on 127.0.0.1, which browsers accept and Go's jar does not).
+type webSession struct {
+	t      *testing.T
+	base   string
+	cookie string
+}
+
+func (w *webSession) login(name, password string) {
+	w.t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(w.base+"/login", url.Values{"name": {name}, "password": {password}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) == 0 {
+		w.t.Fatalf("sign in: %s", res.Status)
+	}
+	for _, ck := range res.Cookies() {
+		w.cookie += ck.Name + "=" + ck.Value + "; "
+	}
+}
+
+// do sends a request (following redirects) and returns the final URL and
+// the body; any status but 200 fails the test.
+func (w *webSession) do(method, path, contentType string, body io.Reader) (*url.URL, string) {
+	w.t.Helper()
+	req, err := http.NewRequest(method, w.base+path, body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Cookie", w.cookie)
+	req.Header.Set("Accept-Language", "en")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		w.t.Fatalf("%s %s: %s", method, path, res.Status) // never the body: it may hold what is sealed
+	}
+	return res.Request.URL, string(b)
+}
+
+func (w *webSession) post(path string, form url.Values) (*url.URL, string) {
+	w.t.Helper()
+	return w.do("POST", path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// stolenIntake records a confidential testimony through the web intake
+// of a server wired as serve wires it, signed in as a documenter: a new
+// interviewee, the circumstances, consent, a distinctive Hangul
+// transcript, and a photo. Coming back to the transcript step shows it (a
+// recorded disclosure), the page after the upload shows the photo's
+// SHA-256, and a two-syllable word of the transcript finds the testimony.
+// The data directory is scanned while the server runs. It returns the
+// photo.
+func stolenIntake(t *testing.T, p *product, dataDir, dbURL string) []byte {
+	const password = "intake test password 2026"
+	p.cli(password+"\n", "user", "add", "--org", "ngo-a", "--role", "documenter", "--name", "doc1")
+	base, stop := p.serve(dataDir, dbURL, true)
+	defer stop()
+	w := &webSession{t: t, base: base}
+	w.login("doc1", password)
+	iw := intakeWitness
+	u, _ := w.post("/intake", url.Values{"name": {iw.hangul}, "sex": {"female"}, "birth": {iw.birth}, "level": {"confidential"}})
+	src, ok := strings.CutSuffix(strings.TrimPrefix(u.Path, "/intake/"), "/circumstances")
+	if !ok || !strings.HasPrefix(src, "src_") {
+		t.Fatalf("intake step 1 went to %s", u.Path)
+	}
+	steps := []struct {
+		step string
+		form url.Values
+		next string
+	}{
+		{"circumstances", url.Values{"rev": {"1"}, "interviewer": {iw.interviewer}, "date": {"2018-11"}, "place": {iw.place}, "languages": {"ko"}}, "consent"},
+		{"consent", url.Values{"rev": {"2"}, "uses": {"internal", "prosecution"}, "consent_given": {"2018-11-20"}}, "transcript"},
+		{"transcript", url.Values{"rev": {"3"}, "title_en": {"Testimony (Hamhung)"}, "transcript_ko": {iw.transcript}}, "acts"},
+	}
+	for _, st := range steps {
+		if u, _ := w.post("/intake/"+src+"/"+st.step, st.form); u.Path != "/intake/"+src+"/"+st.next {
+			t.Fatalf("intake step %s went to %s", st.step, u.Path)
+		}
+	}
+	// Coming back, the documenter sees the transcript and the interviewer.
+	if _, body := w.do("GET", "/intake/"+src+"/transcript", "", nil); !strings.Contains(body, iw.transcript) {
+		t.Error("the transcript step does not show the sealed transcript")
+	}
+	if _, body := w.do("GET", "/intake/"+src+"/circumstances", "", nil); !strings.Contains(body, iw.interviewer) {
+		t.Error("the circumstances step does not show the sealed interviewer")
+	}
+	photo := newPhoto("photo uploaded through the intake")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", iw.hangul+" face.jpg")
+	fw.Write(photo)
+	mw.Close()
+	u, body := w.do("POST", "/intake/"+src+"/evidence", mw.FormDataContentType(), &buf)
+	sum := sha256.Sum256(photo)
+	if u.Path != "/intake/"+src+"/acts" || !strings.Contains(body, hex.EncodeToString(sum[:])) {
+		t.Errorf("after the upload (at %s) the page does not show the photo's SHA-256", u.Path)
+	}
+	if _, body := w.do("GET", "/search?q="+url.QueryEscape(iw.word), "", nil); !strings.Contains(body, `href="/records/`+src+`"`) {
+		t.Errorf("search %s does not find the testimony", iw.word)
+	}
+	if dbURL == "" {
+		scanTree(t, dataDir, "while serving the intake", stolenNeedles(photo))
 	}
 	return photo
 }
@@ -278,7 +439,11 @@ func TestStolenDatabaseSQLite(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	p := &product{t: t, global: []string{"--data", data}, logPath: filepath.Join(dir, "server.log")}
 	photo := stolenScenario(t, p, data, "")
-	ns := stolenNeedles(photo)
+	photo2 := stolenIntake(t, p, data, "")
+	if out := p.cli("", "log", "verify"); !strings.HasPrefix(out, "ok") {
+		t.Fatalf("log verify after the intake: %s", out)
+	}
+	ns := stolenNeedles(photo, photo2)
 	n, all := scanTree(t, data, "closed", ns)
 	if n < 8 {
 		t.Fatalf("only %d files scanned", n)
@@ -311,6 +476,7 @@ func TestStolenDatabasePostgres(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	p := &product{t: t, global: []string{"--data", data, "--db", dsn}, logPath: filepath.Join(dir, "server.log")}
 	photo := stolenScenario(t, p, data, dsn)
+	photo2 := stolenIntake(t, p, data, dsn)
 	u, _ := url.Parse(dsn)
 	q := u.Query()
 	schema := q.Get("search_path")
@@ -320,7 +486,7 @@ func TestStolenDatabasePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pg_dump: %v", err)
 	}
-	ns := stolenNeedles(photo)
+	ns := stolenNeedles(photo, photo2)
 	scanFor(t, "pg_dump", dump, ns)
 	scanTree(t, data, "data directory", ns)
 	logs, _ := os.ReadFile(p.logPath)

@@ -286,9 +286,8 @@ func (t *txn) insertRevision(ctx context.Context, v *sillok.Revision) error {
 		v.Actor, v.ActorOrg, v.Tombstone, v.Note, string(v.Body), v.Hash)
 }
 
-// index rebuilds the derived refs and attrs rows of a record, one
-// multi-row INSERT per table: bulk loads spend most of their time here.
-// old is the body the rows were built from (nil for a new record).
+// index rebuilds the derived refs and attrs rows of a record. old is the
+// body the rows were built from (nil for a new record).
 func (t *txn) index(ctx context.Context, id sillok.ID, b, old sillok.Body) error {
 	if old != nil {
 		if err := t.unindex(ctx, id, old); err != nil {
@@ -299,21 +298,26 @@ func (t *txn) index(ctx context.Context, id sillok.ID, b, old sillok.Body) error
 	for _, ref := range b.Refs() {
 		rows = append(rows, [2]string{ref.Field, string(ref.To)})
 	}
-	if err := t.insertPairs(ctx, "refs (from_id, field, to_id)", id, rows); err != nil {
+	if err := t.insertPairs(ctx, `INSERT INTO refs (from_id, field, to_id) VALUES ($1, $2, $3)`, id, rows); err != nil {
 		return fmt.Errorf("index references: %w", err)
 	}
 	rows = rows[:0]
 	for _, a := range b.Attrs() {
 		rows = append(rows, [2]string{a.Key, a.Value})
 	}
-	if err := t.insertPairs(ctx, "attrs (record_id, key, value)", id, rows); err != nil { // see unindex
+	if err := t.insertPairs(ctx, `INSERT INTO attrs (record_id, key, value) VALUES ($1, $2, $3)`, id, rows); err != nil { // see unindex
 		return fmt.Errorf("index attributes: %w", err)
 	}
 	return nil
 }
 
-// insertPairs inserts (id, a, b) rows, without duplicates.
-func (t *txn) insertPairs(ctx context.Context, table string, id sillok.ID, rows [][2]string) error {
+// insertPairs inserts (id, a, b) rows with insert, a prepared single-row
+// INSERT, without duplicates. One row per statement on purpose: a
+// multi-row INSERT runs in a statement savepoint, and SQLite's FTS5 writes
+// its pending index data to disk at every savepoint of a transaction that
+// has touched it, so a bulk load made thousands of tiny FTS segments and
+// spent more time merging them than inserting.
+func (t *txn) insertPairs(ctx context.Context, insert string, id sillok.ID, rows [][2]string) error {
 	slices.SortFunc(rows, func(x, y [2]string) int {
 		if c := strings.Compare(x[0], y[0]); c != 0 {
 			return c
@@ -324,18 +328,16 @@ func (t *txn) insertPairs(ctx context.Context, table string, id sillok.ID, rows 
 	if len(rows) == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO " + table + " VALUES ")
-	args := make([]any, 0, 1+2*len(rows))
-	args = append(args, string(id))
-	for i, r := range rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "($1, $%d, $%d)", 2*i+2, 2*i+3)
-		args = append(args, r[0], r[1])
+	st, err := t.stmt(ctx, insert)
+	if err != nil {
+		return err
 	}
-	return t.exec(ctx, q.String(), args...)
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, string(id), r[0], r[1]); err != nil {
+			return t.s.mapErr(err)
+		}
+	}
+	return nil
 }
 
 // unindex removes the derived rows built from body old. attrs has one

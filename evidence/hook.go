@@ -96,16 +96,53 @@ func (c *Custody) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revis
 	if err != nil {
 		return err
 	}
+	data := make([][]byte, len(es))
+	for i, e := range es {
+		if data[i], err = e.Marshal(); err != nil {
+			return fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
+		}
+	}
+	return c.queue(ctx, tx, v, data)
+}
+
+// Prepare implements sqlstore.PrepareHook: the encoded events of a
+// revision, when working them out needs no database (all but a derived
+// evidence copy, whose event names its original's hash).
+func (c *Custody) Prepare(v *sillok.Revision, b sillok.Body) (any, error) {
+	if ev, ok := b.(*sillok.Evidence); ok && ev.DerivedFrom != "" {
+		return nil, nil
+	}
+	es, err := revisionEvents(context.Background(), nil, v, b)
+	if err != nil {
+		return nil, err
+	}
+	data := make([][]byte, len(es))
+	for i, e := range es {
+		if data[i], err = e.Marshal(); err != nil {
+			return nil, fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
+		}
+	}
+	return data, nil
+}
+
+// AfterPrepared implements sqlstore.PrepareHook.
+func (c *Custody) AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, _ sillok.Body, prep any) error {
+	data, ok := prep.([][]byte)
+	if !ok {
+		return fmt.Errorf("custody event for %s revision %d: prepared %T, not events", v.ID, v.Rev, prep)
+	}
+	return c.queue(ctx, tx, v, data)
+}
+
+// queue writes a revision's encoded events as pending rows in its
+// transaction.
+func (c *Custody) queue(ctx context.Context, tx *sql.Tx, v *sillok.Revision, data [][]byte) error {
 	st, err := c.insertStmt(ctx, tx)
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		data, err := e.Marshal()
-		if err != nil {
-			return fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
-		}
-		if _, err := st.ExecContext(ctx, data); err != nil {
+	for _, d := range data {
+		if _, err := st.ExecContext(ctx, d); err != nil {
 			return fmt.Errorf("queue custody event for %s revision %d: %w", v.ID, v.Rev, err)
 		}
 	}

@@ -207,24 +207,65 @@ func fieldsOf(b sillok.Body) docFields {
 
 // AfterRevision re-indexes the record of revision v.
 func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body) error {
+	return ix.AfterPrepared(ctx, tx, v, body, ix.entry(v, body))
+}
+
+// Prepare implements sqlstore.PrepareHook: the index entry of a revision
+// (its terms, blind or not, and filter fields) needs no database.
+func (ix *Index) Prepare(v *sillok.Revision, body sillok.Body) (any, error) {
+	return ix.entry(v, body), nil
+}
+
+// entry is what the index holds for one revision.
+type entry struct {
+	none  bool // nothing to index (a tombstone, or no text)
+	blind bool
+	f     docFields
+	terms string // FTS5 terms or PostgreSQL tsvector
+	exact bool   // PostgreSQL: the tsvector holds every term exactly
+}
+
+func (ix *Index) entry(v *sillok.Revision, body sillok.Body) *entry {
+	if v.Tombstone {
+		return &entry{none: true}
+	}
+	text, aliases := Text(body)
+	if text == "" {
+		return &entry{none: true}
+	}
+	e := &entry{blind: Blind(v.Level), f: fieldsOf(body), exact: true}
+	if _, ok := body.(*sillok.Location); ok {
+		e.f.location = string(v.ID)
+	}
+	switch {
+	case ix.dialect == "postgres" && e.blind:
+		e.terms = search.BlindTSVector(search.BlindTerms(ix.blindKey, text, aliases...))
+	case ix.dialect == "postgres":
+		e.terms, e.exact = search.TSVector(text, aliases...)
+	case e.blind:
+		e.terms = strings.Join(search.BlindTerms(ix.blindKey, text, aliases...), " ")
+	default:
+		e.terms = search.FTS5Terms(text, aliases...)
+	}
+	return e
+}
+
+// AfterPrepared implements sqlstore.PrepareHook: it writes the entry
+// Prepare (or AfterRevision) computed.
+func (ix *Index) AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, _ sillok.Body, prep any) error {
+	e, ok := prep.(*entry)
+	if !ok {
+		return fmt.Errorf("index %s: prepared %T, not an index entry", v.ID, prep)
+	}
 	if v.Rev > 1 { // a first revision has nothing to replace
 		if err := ix.remove(ctx, tx, v.ID); err != nil {
 			return err
 		}
 	}
-	if v.Tombstone {
+	if e.none {
 		return nil
 	}
-	text, aliases := Text(body)
-	if text == "" {
-		return nil
-	}
-	blind := Blind(v.Level)
-	f := fieldsOf(body)
-	if l, ok := body.(*sillok.Location); ok {
-		f.location = string(v.ID)
-		_ = l
-	}
+	f := e.f
 	switch ix.dialect {
 	case "sqlite":
 		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi)
@@ -232,7 +273,7 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		res, err := ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
+		res, err := ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
@@ -240,30 +281,18 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		terms := ""
-		if blind {
-			terms = strings.Join(search.BlindTerms(ix.blindKey, text, aliases...), " ")
-		} else {
-			terms = search.FTS5Terms(text, aliases...)
-		}
 		fts, err := ix.stmt(ctx, tx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		if _, err := fts.ExecContext(ctx, rowid, terms); err != nil {
+		if _, err := fts.ExecContext(ctx, rowid, e.terms); err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
 	case "postgres":
-		vec, exact := "", true
-		if blind {
-			vec = search.BlindTSVector(search.BlindTerms(ix.blindKey, text, aliases...))
-		} else {
-			vec, exact = search.TSVector(text, aliases...)
-		}
 		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi, exact, vec)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector)`)
 		if err == nil {
-			_, err = ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, exact, vec)
+			_, err = ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, e.exact, e.terms)
 		}
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)

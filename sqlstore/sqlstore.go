@@ -64,6 +64,19 @@ type CommitHook interface {
 	AfterCommit(ctx context.Context) error
 }
 
+// PrepareHook is a Hook that can do the part of its work that needs no
+// database ahead of the write transaction, on another goroutine: Loader
+// calls Prepare for each new revision while an earlier batch is being
+// written, then AfterPrepared (instead of AfterRevision) in the
+// transaction with what Prepare returned. Prepare must be safe for
+// concurrent use; returning nil means "nothing prepared": AfterRevision
+// is called as usual.
+type PrepareHook interface {
+	Hook
+	Prepare(v *sillok.Revision, body sillok.Body) (any, error)
+	AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body, prep any) error
+}
+
 // Store is a sillok.Store on a *sql.DB.
 type Store struct {
 	db    *sql.DB

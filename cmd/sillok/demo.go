@@ -39,9 +39,15 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		opts.Truth = tf
 	}
 	start := time.Now()
-	st, err := demo.GenerateBatched(ctx, opts, demo.StoreBatch(s))
+	// The loader prepares records (hashes, search terms, custody events)
+	// on all cores while it writes earlier batches.
+	ld := s.NewLoader(ctx, demo.DefaultBatchSize)
+	st, err := demo.Generate(ctx, opts, ld)
+	if cerr := ld.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("demo: %w", err)
 	}
 	if tf != nil {
 		if err := tf.Close(); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/korean"
 	"github.com/sillok/sillok/search"
+	"github.com/sillok/sillok/sqlstore"
 )
 
 // Index is a sqlstore.Hook maintaining the index, and the search over it.
@@ -296,6 +297,60 @@ func (ix *Index) AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		}
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
+		}
+	}
+	return nil
+}
+
+// AfterPreparedBatch implements sqlstore.BatchHook: on SQLite, the
+// documents of a batch of new records go in with multi-row INSERTs, with
+// rowids numbered on from the largest (what SQLite would pick; the write
+// transaction holds the database), and then their terms, one row per
+// statement (see sqlstore.InsertRows on FTS5).
+func (ix *Index) AfterPreparedBatch(ctx context.Context, tx *sql.Tx, vs []*sillok.Revision, bodies []sillok.Body, preps []any) error {
+	fresh := ix.dialect == "sqlite"
+	for _, v := range vs {
+		fresh = fresh && v.Rev == 1
+	}
+	if !fresh {
+		for i, v := range vs {
+			if err := ix.AfterPrepared(ctx, tx, v, bodies[i], preps[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM search_docs`).Scan(&next); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	var docs []any
+	var rowids []int64
+	var terms []string
+	for i, v := range vs {
+		e, ok := preps[i].(*entry)
+		if !ok {
+			return fmt.Errorf("index %s: prepared %T, not an index entry", v.ID, preps[i])
+		}
+		if e.none {
+			continue
+		}
+		next++
+		f := e.f
+		docs = append(docs, next, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
+		rowids, terms = append(rowids, next), append(terms, e.terms)
+	}
+	prep := func(q string) (*sql.Stmt, error) { return ix.stmt(ctx, tx, q) }
+	if err := sqlstore.InsertRows(ctx, ix.dialect, prep, `INSERT INTO search_docs (rowid, record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi) VALUES `, 11, docs); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	fts, err := ix.stmt(ctx, tx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	for i, rowid := range rowids {
+		if _, err := fts.ExecContext(ctx, rowid, terms[i]); err != nil {
+			return fmt.Errorf("index %s: %w", docs[i*11+1], err)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
@@ -210,14 +211,50 @@ func (t *txn) createBatch(ctx context.Context, ps []*prepared, first int) error 
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	for i, p := range ps {
-		if err := t.storedPrepared(ctx, p.v, p.r.Body, p.hooks); err != nil {
-			return fmt.Errorf("%s: create %s: %w", name(i), p.r.ID, err)
+	for i, h := range t.s.hooks {
+		if err := t.hookBatch(ctx, i, h, ps, first); err != nil {
+			return err
 		}
+	}
+	for _, p := range ps {
 		r, now := p.r, p.v.Time
 		r.Rev, r.Deleted = 1, false
 		r.Created, r.Updated = now, now
 		r.CreatedBy, r.UpdatedBy = p.actor.User, p.actor.User
+	}
+	return nil
+}
+
+// hookBatch runs hook i (h) for every record of a batch: at once if it is
+// a BatchHook and prepared them all, else one record at a time.
+func (t *txn) hookBatch(ctx context.Context, i int, h Hook, ps []*prepared, first int) error {
+	if bh, ok := h.(BatchHook); ok {
+		vs, bodies, preps := make([]*sillok.Revision, len(ps)), make([]sillok.Body, len(ps)), make([]any, len(ps))
+		all := true
+		for j, p := range ps {
+			vs[j], bodies[j] = p.v, p.r.Body
+			if p.hooks != nil {
+				preps[j] = p.hooks[i]
+			}
+			all = all && preps[j] != nil
+		}
+		if all {
+			if err := bh.AfterPreparedBatch(ctx, t.tx, vs, bodies, preps); err != nil {
+				return fmt.Errorf("records %d–%d: %T: %w", first, first+len(ps)-1, h, err)
+			}
+			return nil
+		}
+	}
+	for j, p := range ps {
+		var err error
+		if ph, ok := h.(PrepareHook); ok && p.hooks != nil && p.hooks[i] != nil {
+			err = ph.AfterPrepared(ctx, t.tx, p.v, p.r.Body, p.hooks[i])
+		} else {
+			err = h.AfterRevision(ctx, t.tx, p.v, p.r.Body)
+		}
+		if err != nil {
+			return fmt.Errorf("record %d (%s %s): create %s: %T: %w", first+j, p.r.Kind, p.r.ID, p.r.ID, h, err)
+		}
 	}
 	return nil
 }
@@ -273,17 +310,28 @@ func (m *multiInsert) init(head string, cols int) { m.head, m.cols = head, cols 
 
 func (m *multiInsert) add(vals ...any) { m.args = append(m.args, vals...) }
 
-// exec inserts the rows loadChunk at a time, and the rest in powers of
-// two, so that a transaction prepares at most a handful of statements
-// per table.
 func (m *multiInsert) exec(ctx context.Context, t *txn) error {
-	rows := len(m.args) / m.cols
+	return t.s.mapErr(InsertRows(ctx, t.s.d.Name, func(q string) (*sql.Stmt, error) { return t.stmt(ctx, q) }, m.head, m.cols, m.args))
+}
+
+// InsertRows runs head (an "INSERT INTO … VALUES " without its rows) for
+// the rows of cols values each in args, as multi-row INSERTs: loadChunk
+// rows at a time, and the rest in powers of two, so that prepare (which
+// should cache statements by text) sees a handful of statements per
+// table. On SQLite, mind that such an INSERT makes FTS5 write out its
+// pending data (see createBatch).
+func InsertRows(ctx context.Context, dialect string, prepare func(query string) (*sql.Stmt, error), head string, cols int, args []any) error {
+	rows := len(args) / cols
 	for done := 0; done < rows; {
 		n := loadChunk
 		for n > rows-done {
 			n /= 2
 		}
-		if err := t.exec(ctx, m.query(t.s.d.Name, n), m.args[done*m.cols:(done+n)*m.cols]...); err != nil {
+		st, err := prepare(multiQuery(dialect, head, cols, n))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args[done*cols:(done+n)*cols]...); err != nil {
 			return err
 		}
 		done += n
@@ -291,19 +339,19 @@ func (m *multiInsert) exec(ctx context.Context, t *txn) error {
 	return nil
 }
 
-// query is the INSERT of n rows. SQLite gets anonymous ? parameters: the
-// driver looks up every parameter's name, and with numbered ones each
+// multiQuery is the INSERT of n rows. SQLite gets anonymous ? parameters:
+// the driver looks up every parameter's name, and with numbered ones each
 // look-up scans the statement's list of names.
-func (m *multiInsert) query(dialect string, n int) string {
+func multiQuery(dialect, head string, cols, n int) string {
 	var q strings.Builder
-	q.WriteString(m.head)
+	q.WriteString(head)
 	p := 1
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		q.WriteByte('(')
-		for c := range m.cols {
+		for c := range cols {
 			if c > 0 {
 				q.WriteString(", ")
 			}

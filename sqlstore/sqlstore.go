@@ -77,6 +77,15 @@ type PrepareHook interface {
 	AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body, prep any) error
 }
 
+// BatchHook is a PrepareHook that writes a Loader's whole batch at once
+// (e.g. with multi-row INSERTs): AfterPreparedBatch gets the batch's
+// revisions, bodies and what Prepare returned for each (never nil), in
+// order, after their rows are stored.
+type BatchHook interface {
+	PrepareHook
+	AfterPreparedBatch(ctx context.Context, tx *sql.Tx, vs []*sillok.Revision, bodies []sillok.Body, preps []any) error
+}
+
 // Store is a sillok.Store on a *sql.DB.
 type Store struct {
 	db    *sql.DB

@@ -24,7 +24,9 @@ import (
 // Create returns before the record is written: it gives r an ID if it has
 // none, but may set r's other fields (revision, times, actors) later, so
 // the caller must not touch r (or its body) again before Close. Errors come back from a later Create or from Close; the batches
-// before the failing one stay written, as with a loop of Batch calls.
+// before the failing one stay written, as with a loop of Batch calls. A
+// Loader is for one goroutine: Create and Close are not safe for
+// concurrent use.
 type Loader struct {
 	s    *Store
 	ctx  context.Context

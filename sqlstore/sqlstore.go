@@ -8,6 +8,11 @@
 // records holds one row per record pointing at its current revision; refs
 // and attrs are indexes derived from current revisions, rebuilt on each
 // write in the same transaction so they cannot drift from the data.
+//
+// Bulk creation (demo data) goes through a Loader: the same checks, rows
+// and hooks as Create, with the work that needs no database done on other
+// cores (PrepareHook) and each batch written with multi-row INSERTs
+// (BatchHook). BENCHMARKS.md has the figures.
 package sqlstore
 
 import (

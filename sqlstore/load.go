@@ -13,8 +13,7 @@ import (
 	"github.com/sillok/sillok"
 )
 
-// Loader creates many records in bulk (demo data, imports of new records)
-// on all cores: the caller's goroutine hands records to Create, workers
+// Loader creates many new records in bulk (demo data) on all cores: the caller's goroutine hands records to Create, workers
 // prepare whole batches (checks, canonical body, revision hash, each
 // PrepareHook's share such as search terms and custody events), and one
 // writer stores the batches in order, one transaction each. A store
@@ -23,10 +22,10 @@ import (
 //
 // Create returns before the record is written: it gives r an ID if it has
 // none, but may set r's other fields (revision, times, actors) later, so
-// the caller must not touch r (or its body) again before Close. Errors come back from a later Create or from Close; the batches
-// before the failing one stay written, as with a loop of Batch calls. A
-// Loader is for one goroutine: Create and Close are not safe for
-// concurrent use.
+// the caller must not touch r (or its body) again before Close. Errors
+// come back from a later Create or from Close; the batches before the
+// failing one stay written, as with a loop of Batch calls. A Loader is for
+// one goroutine: Create and Close are not safe for concurrent use.
 type Loader struct {
 	s    *Store
 	ctx  context.Context
@@ -107,7 +106,7 @@ func (l *Loader) send() error {
 	case <-l.ctx.Done():
 		return l.ctx.Err()
 	}
-	l.prepq <- b // never blocks for long: workers only wait on nothing
+	l.prepq <- b // workers wait on nothing else, so this does not block for long
 	return nil
 }
 

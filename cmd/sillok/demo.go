@@ -43,11 +43,11 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 	// on all cores while it writes earlier batches.
 	ld := s.NewLoader(ctx, demo.DefaultBatchSize)
 	st, err := demo.Generate(ctx, opts, ld)
-	if cerr := ld.Close(); err == nil {
-		err = cerr
+	if cerr := ld.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("demo: %w", cerr)
 	}
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return err
 	}
 	if tf != nil {
 		if err := tf.Close(); err != nil {

@@ -136,6 +136,38 @@ func TestEveryRevisionIsLogged(t *testing.T) {
 	mustVerifyOK(t, r)
 }
 
+// TestLoaderIsLogged: records written through a Loader (whose custody
+// events are prepared off the writer) are logged like any other, one
+// event per revision, naming its hash.
+func TestLoaderIsLogged(t *testing.T) {
+	ctx := context.Background()
+	r := openRepo(t, t.TempDir())
+	ld := r.Store.NewLoader(ctx, 3)
+	var ids []sillok.ID
+	for i := range 10 {
+		p := &sillok.Record{Body: &sillok.Person{Names: []sillok.Name{{Value: fmt.Sprintf("김영%d", i)}}}}
+		if err := ld.Create(ctx, staff, p); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	if err := ld.Close(); err != nil {
+		t.Fatal(err)
+	}
+	es := events(t, r)
+	for _, id := range ids {
+		v, err := r.Store.Revision(ctx, id, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := eventsOf(es, id)
+		if len(got) != 1 || got[0].Kind != custody.RecordCreated || got[0].Revision != v.Hash {
+			t.Errorf("events of %s = %+v, want its record_created", id, got)
+		}
+	}
+	mustVerifyOK(t, r)
+}
+
 func TestAddEvidence(t *testing.T) {
 	ctx := context.Background()
 	r := openRepo(t, t.TempDir())

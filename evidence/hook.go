@@ -49,7 +49,7 @@ type Custody struct {
 	checked bool // the log's tail has been compared with pending rows
 
 	smu   sync.Mutex
-	stmts map[*sql.Tx]*sql.Stmt // pending-row INSERT per open transaction
+	stmts map[*sql.Tx]map[string]*sql.Stmt // pending-row INSERTs per open transaction
 }
 
 // ErrLogBusy is returned when another process holds the custody log.
@@ -96,16 +96,76 @@ func (c *Custody) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revis
 	if err != nil {
 		return err
 	}
+	data := make([][]byte, len(es))
+	for i, e := range es {
+		if data[i], err = e.Marshal(); err != nil {
+			return fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
+		}
+	}
+	return c.queue(ctx, tx, v, data)
+}
+
+// Prepare implements sqlstore.PrepareHook: the encoded events of a
+// revision, when working them out needs no database (all but a derived
+// evidence copy, whose event names its original's hash).
+func (c *Custody) Prepare(v *sillok.Revision, b sillok.Body) (any, error) {
+	if ev, ok := b.(*sillok.Evidence); ok && ev.DerivedFrom != "" {
+		return nil, nil
+	}
+	es, err := revisionEvents(context.Background(), nil, v, b)
+	if err != nil {
+		return nil, err
+	}
+	data := make([][]byte, len(es))
+	for i, e := range es {
+		if data[i], err = e.Marshal(); err != nil {
+			return nil, fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
+		}
+	}
+	return data, nil
+}
+
+// AfterPrepared implements sqlstore.PrepareHook.
+func (c *Custody) AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, _ sillok.Body, prep any) error {
+	data, ok := prep.([][]byte)
+	if !ok {
+		return fmt.Errorf("custody event for %s revision %d: prepared %T, not events", v.ID, v.Rev, prep)
+	}
+	return c.queue(ctx, tx, v, data)
+}
+
+// AfterPreparedBatch implements sqlstore.BatchHook: a batch's events as
+// pending rows with multi-row INSERTs, in order.
+func (c *Custody) AfterPreparedBatch(ctx context.Context, tx *sql.Tx, vs []*sillok.Revision, _ []sillok.Body, preps []any) error {
+	var rows []any
+	for i, v := range vs {
+		data, ok := preps[i].([][]byte)
+		if !ok {
+			return fmt.Errorf("custody event for %s revision %d: prepared %T, not events", v.ID, v.Rev, preps[i])
+		}
+		for _, d := range data {
+			rows = append(rows, d)
+		}
+	}
+	c.mu.Lock()
+	dialect := c.dialect
+	c.mu.Unlock()
+	prep := func(q string) (*sql.Stmt, error) { return c.stmt(ctx, tx, q) }
+	if err := sqlstore.InsertRows(ctx, dialect, prep, `INSERT INTO custody_pending (event) VALUES `, 1, rows); err != nil {
+		return fmt.Errorf("queue custody events: %w", err)
+	}
+	return nil
+}
+
+// queue writes a revision's encoded events as pending rows in its
+// transaction.
+func (c *Custody) queue(ctx context.Context, tx *sql.Tx, v *sillok.Revision, data [][]byte) error {
 	st, err := c.insertStmt(ctx, tx)
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		data, err := e.Marshal()
-		if err != nil {
-			return fmt.Errorf("custody event for %s revision %d: %w", v.ID, v.Rev, err)
-		}
-		if _, err := st.ExecContext(ctx, data); err != nil {
+	for _, d := range data {
+		if _, err := st.ExecContext(ctx, d); err != nil {
 			return fmt.Errorf("queue custody event for %s revision %d: %w", v.ID, v.Rev, err)
 		}
 	}
@@ -114,22 +174,34 @@ func (c *Custody) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revis
 
 // insertStmt returns the pending-row INSERT prepared in tx: a bulk batch
 // writes thousands, and preparing each was a fifth of the hook's cost.
-// Statements die with their transaction; the cache is emptied after each
-// commit (a concurrent transaction just prepares again).
 func (c *Custody) insertStmt(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	if st := c.stmts[tx]; st != nil {
-		return st, nil
-	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO custody_pending (event) VALUES ($1)`)
+	st, err := c.stmt(ctx, tx, `INSERT INTO custody_pending (event) VALUES ($1)`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare custody_pending insert: %w", err)
 	}
-	if c.stmts == nil {
-		c.stmts = map[*sql.Tx]*sql.Stmt{}
+	return st, nil
+}
+
+// stmt returns q prepared in tx. Statements die with their transaction;
+// the cache is emptied after each commit (a concurrent transaction just
+// prepares again).
+func (c *Custody) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	if st := c.stmts[tx][q]; st != nil {
+		return st, nil
 	}
-	c.stmts[tx] = st
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[*sql.Tx]map[string]*sql.Stmt{}
+	}
+	if c.stmts[tx] == nil {
+		c.stmts[tx] = map[string]*sql.Stmt{}
+	}
+	c.stmts[tx][q] = st
 	return st, nil
 }
 

@@ -116,21 +116,23 @@ func (r *Repo) Verify(ctx context.Context) (*Report, error) {
 		}
 	}
 
-	current := map[string]string{}
+	// Each record's current revision hash, binary (a hex string would
+	// double the largest structure Verify holds).
+	current := map[string][32]byte{}
 	var evidence []sillok.ID
-	seen := make(map[[32]byte]bool, len(logged))
 	err = r.Store.Revisions(ctx, func(v *sillok.Revision) error {
 		rep.Revisions++
 		computed := v.ComputeHash()
-		current[string(v.ID)] = computed
 		h, _ := hash32(computed)
+		current[string(v.ID)] = h
 		switch {
 		case v.Hash != computed:
 			rep.Records = append(rep.Records, RecordProblem{v.ID, v.Rev, "stored content does not match its stored hash: changed outside Sillok"})
 		case !hasKey(logged, h):
 			rep.Records = append(rep.Records, RecordProblem{v.ID, v.Rev, "not in the custody log"})
 		}
-		seen[h] = true
+		// What is left in logged afterwards was never seen stored.
+		delete(logged, h)
 		if v.Kind == sillok.KindEvidence && v.Rev == 1 {
 			evidence = append(evidence, v.ID)
 		}
@@ -139,20 +141,22 @@ func (r *Repo) Verify(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read revisions: %w", err)
 	}
-	for _, p := range custody.CompareRevisions(lr.Revisions, current) {
-		switch {
-		case p.Stored == "":
-			rep.Records = append(rep.Records, RecordProblem{sillok.ID(p.Record), 0, "in the custody log but not in the database"})
-		case p.Logged == "":
-			// Already reported per revision above.
-		default:
-			rep.Records = append(rep.Records, RecordProblem{sillok.ID(p.Record), 0, "current state is not the last revision the custody log holds"})
+	// As custody.CompareRevisions, on binary hashes.
+	for id, cur := range current {
+		lg, ok := lr.Revisions[id]
+		if !ok {
+			continue // never logged: already reported per revision above
+		}
+		if h, _ := hash32(lg); h != cur {
+			rep.Records = append(rep.Records, RecordProblem{sillok.ID(id), 0, "current state is not the last revision the custody log holds"})
 		}
 	}
-	for h, i := range logged {
-		if seen[h] {
-			continue
+	for id := range lr.Revisions {
+		if _, ok := current[id]; !ok {
+			rep.Records = append(rep.Records, RecordProblem{sillok.ID(id), 0, "in the custody log but not in the database"})
 		}
+	}
+	for _, i := range logged {
 		_, e, err := r.eventAt(ctx, i)
 		if err != nil {
 			return nil, err

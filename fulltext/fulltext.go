@@ -22,6 +22,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/korean"
 	"github.com/sillok/sillok/search"
+	"github.com/sillok/sillok/sqlstore"
 )
 
 // Index is a sqlstore.Hook maintaining the index, and the search over it.
@@ -213,27 +214,69 @@ func fieldsOf(b sillok.Body) docFields {
 
 // AfterRevision re-indexes the record of revision v.
 func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body) error {
+	return ix.AfterPrepared(ctx, tx, v, body, ix.entry(ctx, v, body))
+}
+
+// Prepare implements sqlstore.PrepareHook: the index entry of a revision
+// (its terms, blind or not, and filter fields) needs no database.
+func (ix *Index) Prepare(v *sillok.Revision, body sillok.Body) (any, error) {
+	return ix.entry(context.Background(), v, body), nil
+}
+
+// entry is what the index holds for one revision.
+type entry struct {
+	none  bool // nothing to index (a tombstone, or no text)
+	blind bool
+	f     docFields
+	terms string // FTS5 terms or PostgreSQL tsvector
+	exact bool   // PostgreSQL: the tsvector holds every term exactly
+}
+
+func (ix *Index) entry(ctx context.Context, v *sillok.Revision, body sillok.Body) *entry {
+	if v.Tombstone {
+		return &entry{none: true}
+	}
+	if Blind(v.Level) && ix.Reveal != nil {
+		// A sealed record is indexed (blind) from its opened text.
+		body = ix.Reveal(ctx, v.ID, body)
+	}
+	text, aliases := Text(body)
+	if text == "" {
+		return &entry{none: true}
+	}
+	e := &entry{blind: Blind(v.Level), f: fieldsOf(body), exact: true}
+	if _, ok := body.(*sillok.Location); ok {
+		e.f.location = string(v.ID)
+	}
+	switch {
+	case ix.dialect == "postgres" && e.blind:
+		e.terms = search.BlindTSVector(search.BlindTerms(ix.blindKey, text, aliases...))
+	case ix.dialect == "postgres":
+		e.terms, e.exact = search.TSVector(text, aliases...)
+	case e.blind:
+		e.terms = strings.Join(search.BlindTerms(ix.blindKey, text, aliases...), " ")
+	default:
+		e.terms = search.FTS5Terms(text, aliases...)
+	}
+	return e
+}
+
+// AfterPrepared implements sqlstore.PrepareHook: it writes the entry
+// Prepare (or AfterRevision) computed.
+func (ix *Index) AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, _ sillok.Body, prep any) error {
+	e, ok := prep.(*entry)
+	if !ok {
+		return fmt.Errorf("index %s: prepared %T, not an index entry", v.ID, prep)
+	}
 	if v.Rev > 1 { // a first revision has nothing to replace
 		if err := ix.remove(ctx, tx, v.ID); err != nil {
 			return err
 		}
 	}
-	if v.Tombstone {
+	if e.none {
 		return nil
 	}
-	blind := Blind(v.Level)
-	if blind && ix.Reveal != nil {
-		body = ix.Reveal(ctx, v.ID, body)
-	}
-	text, aliases := Text(body)
-	if text == "" {
-		return nil
-	}
-	f := fieldsOf(body)
-	if l, ok := body.(*sillok.Location); ok {
-		f.location = string(v.ID)
-		_ = l
-	}
+	f := e.f
 	switch ix.dialect {
 	case "sqlite":
 		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi)
@@ -241,7 +284,7 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		res, err := ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
+		res, err := ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
@@ -249,33 +292,75 @@ func (ix *Index) AfterRevision(ctx context.Context, tx *sql.Tx, v *sillok.Revisi
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		terms := ""
-		if blind {
-			terms = strings.Join(search.BlindTerms(ix.blindKey, text, aliases...), " ")
-		} else {
-			terms = search.FTS5Terms(text, aliases...)
-		}
 		fts, err := ix.stmt(ctx, tx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
-		if _, err := fts.ExecContext(ctx, rowid, terms); err != nil {
+		if _, err := fts.ExecContext(ctx, rowid, e.terms); err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
 		}
 	case "postgres":
-		vec, exact := "", true
-		if blind {
-			vec = search.BlindTSVector(search.BlindTerms(ix.blindKey, text, aliases...))
-		} else {
-			vec, exact = search.TSVector(text, aliases...)
-		}
 		ins, err := ix.stmt(ctx, tx, `INSERT INTO search_docs (record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi, exact, vec)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::tsvector)`)
 		if err == nil {
-			_, err = ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, exact, vec)
+			_, err = ins.ExecContext(ctx, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi, e.exact, e.terms)
 		}
 		if err != nil {
 			return fmt.Errorf("index %s: %w", v.ID, err)
+		}
+	}
+	return nil
+}
+
+// AfterPreparedBatch implements sqlstore.BatchHook: on SQLite, the
+// documents of a batch of new records go in with multi-row INSERTs, with
+// rowids numbered on from the largest (what SQLite would pick; the write
+// transaction holds the database), and then their terms, one row per
+// statement (see sqlstore.InsertRows on FTS5).
+func (ix *Index) AfterPreparedBatch(ctx context.Context, tx *sql.Tx, vs []*sillok.Revision, bodies []sillok.Body, preps []any) error {
+	fresh := ix.dialect == "sqlite"
+	for _, v := range vs {
+		fresh = fresh && v.Rev == 1
+	}
+	if !fresh {
+		for i, v := range vs {
+			if err := ix.AfterPrepared(ctx, tx, v, bodies[i], preps[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM search_docs`).Scan(&next); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	var docs []any
+	var rowids []int64
+	var terms []string
+	for i, v := range vs {
+		e, ok := preps[i].(*entry)
+		if !ok {
+			return fmt.Errorf("index %s: prepared %T, not an index entry", v.ID, preps[i])
+		}
+		if e.none {
+			continue
+		}
+		next++
+		f := e.f
+		docs = append(docs, next, string(v.ID), string(v.Kind), v.Org, string(v.Level), e.blind, f.actType, f.location, f.sex, f.dateLo, f.dateHi)
+		rowids, terms = append(rowids, next), append(terms, e.terms)
+	}
+	prep := func(q string) (*sql.Stmt, error) { return ix.stmt(ctx, tx, q) }
+	if err := sqlstore.InsertRows(ctx, ix.dialect, prep, `INSERT INTO search_docs (rowid, record_id, kind, org, level, blind, act_type, location, sex, date_lo, date_hi) VALUES `, 11, docs); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	fts, err := ix.stmt(ctx, tx, `INSERT INTO search_fts (rowid, terms) VALUES ($1, $2)`)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	for i, rowid := range rowids {
+		if _, err := fts.ExecContext(ctx, rowid, terms[i]); err != nil {
+			return fmt.Errorf("index %s: %w", docs[i*11+1], err)
 		}
 	}
 	return nil

@@ -32,7 +32,11 @@ func BenchmarkDemo(b *testing.B) {
 			b.Fatal(err)
 		}
 		start, cpu0 := time.Now(), cpuTime()
-		st, err := demo.GenerateBatched(ctx, demo.Options{People: n, Seed: 1}, demo.StoreBatch(s))
+		ld := s.NewLoader(ctx, 0) // as sillok demo loads
+		st, err := demo.Generate(ctx, demo.Options{People: n, Seed: 1}, ld)
+		if cerr := ld.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,11 @@
 // records holds one row per record pointing at its current revision; refs
 // and attrs are indexes derived from current revisions, rebuilt on each
 // write in the same transaction so they cannot drift from the data.
+//
+// Bulk creation (demo data) goes through a Loader: the same checks, rows
+// and hooks as Create, with the work that needs no database done on other
+// cores (PrepareHook) and each batch written with multi-row INSERTs
+// (BatchHook). BENCHMARKS.md has the figures.
 package sqlstore
 
 import (
@@ -62,6 +67,28 @@ type Hook interface {
 type CommitHook interface {
 	Hook
 	AfterCommit(ctx context.Context) error
+}
+
+// PrepareHook is a Hook that can do the part of its work that needs no
+// database ahead of the write transaction, on another goroutine: Loader
+// calls Prepare for each new revision while an earlier batch is being
+// written, then AfterPrepared (instead of AfterRevision) in the
+// transaction with what Prepare returned. Prepare must be safe for
+// concurrent use; returning nil means "nothing prepared": AfterRevision
+// is called as usual.
+type PrepareHook interface {
+	Hook
+	Prepare(v *sillok.Revision, body sillok.Body) (any, error)
+	AfterPrepared(ctx context.Context, tx *sql.Tx, v *sillok.Revision, body sillok.Body, prep any) error
+}
+
+// BatchHook is a PrepareHook that writes a Loader's whole batch at once
+// (e.g. with multi-row INSERTs): AfterPreparedBatch gets the batch's
+// revisions, bodies and what Prepare returned for each (never nil), in
+// order, after their rows are stored.
+type BatchHook interface {
+	PrepareHook
+	AfterPreparedBatch(ctx context.Context, tx *sql.Tx, vs []*sillok.Revision, bodies []sillok.Body, preps []any) error
 }
 
 // Store is a sillok.Store on a *sql.DB.

@@ -54,22 +54,46 @@ func (t *txn) Create(ctx context.Context, actor sillok.Actor, r *sillok.Record) 
 }
 
 func (t *txn) create(ctx context.Context, actor sillok.Actor, r *sillok.Record, now time.Time) error {
-	if err := checkActor(actor); err != nil {
-		return err
+	p := t.s.prepare(actor, r, now, false)
+	return t.createPrepared(ctx, p)
+}
+
+// prepared is a new record's revision worked out without the database:
+// checks that need no look-up, canonical body, hash, and (with hooks)
+// each PrepareHook's share. Loader computes them on other goroutines.
+type prepared struct {
+	actor sillok.Actor
+	r     *sillok.Record
+	v     *sillok.Revision
+	label string
+	hooks []any // per hook of the store: what its Prepare returned, or nil
+	err   error
+}
+
+// prepare checks r as far as it can without the database and computes its
+// first revision at time now. withHooks asks the PrepareHooks for their
+// share too (worth it only when prepare runs off the writing goroutine).
+func (s *Store) prepare(actor sillok.Actor, r *sillok.Record, now time.Time, withHooks bool) *prepared {
+	p := &prepared{actor: actor, r: r}
+	if p.err = checkActor(actor); p.err != nil {
+		return p
 	}
 	if r.Body == nil {
-		return &sillok.FieldError{Record: r.ID, Field: "body", Reason: "missing"}
+		p.err = &sillok.FieldError{Record: r.ID, Field: "body", Reason: "missing"}
+		return p
 	}
 	if r.Kind == "" {
 		r.Kind = r.Body.Kind()
 	}
 	if !r.Kind.Valid() || r.Body.Kind() != r.Kind {
-		return &sillok.FieldError{Record: r.ID, Field: "kind", Reason: fmt.Sprintf("kind %q does not match a %s body", r.Kind, r.Body.Kind())}
+		p.err = &sillok.FieldError{Record: r.ID, Field: "kind", Reason: fmt.Sprintf("kind %q does not match a %s body", r.Kind, r.Body.Kind())}
+		return p
 	}
 	if r.ID == "" {
 		r.ID = sillok.NewID(r.Kind)
 	} else if sillok.KindOf(r.ID) != r.Kind {
-		return &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("an ID of a %s starts with %s_", r.Kind, r.Kind.Prefix())}
+		p.err = &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("an ID of a %s starts with %s_", r.Kind, r.Kind.Prefix())}
+		return p
 	}
 	if r.Org == "" {
 		r.Org = actor.Org
@@ -78,46 +102,80 @@ func (t *txn) create(ctx context.Context, actor sillok.Actor, r *sillok.Record, 
 		r.Level = sillok.LevelInternal
 	}
 	if !r.Level.Valid() {
-		return &sillok.FieldError{Record: r.ID, Field: "level", Reason: "want public, internal, confidential or strict"}
+		p.err = &sillok.FieldError{Record: r.ID, Field: "level", Reason: "want public, internal, confidential or strict"}
+		return p
 	}
-	if err := t.check(ctx, r.ID, r.Body); err != nil {
-		return err
+	if err := validate(r.ID, r.Body); err != nil {
+		p.err = err
+		return p
 	}
 	if r.Kind == sillok.KindTerm {
 		term := r.Body.(*sillok.Term)
 		if want := sillok.TermID(term.Thesaurus, term.Code); r.ID != want {
-			return &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("a term's ID is %s", want)}
+			p.err = &sillok.FieldError{Record: r.ID, Field: "id", Reason: fmt.Sprintf("a term's ID is %s", want)}
+			return p
 		}
 	}
 	body, err := sillok.EncodeBody(r.Body)
 	if err != nil {
-		return err
+		p.err = err
+		return p
 	}
 	now = sillok.Timestamp(now)
-	v := &sillok.Revision{ID: r.ID, Kind: r.Kind, Org: r.Org, Level: r.Level, Rev: 1, Time: now,
+	p.v = &sillok.Revision{ID: r.ID, Kind: r.Kind, Org: r.Org, Level: r.Level, Rev: 1, Time: now,
 		Actor: actor.User, ActorOrg: actor.Org, Body: body}
-	v.Hash = v.ComputeHash()
+	p.v.Hash = p.v.ComputeHash()
+	p.label = r.Body.Label()
+	if withHooks {
+		for i, h := range s.hooks {
+			ph, ok := h.(PrepareHook)
+			if !ok {
+				continue
+			}
+			if p.hooks == nil {
+				p.hooks = make([]any, len(s.hooks))
+			}
+			if p.hooks[i], err = ph.Prepare(p.v, r.Body); err != nil {
+				p.err = fmt.Errorf("create %s: %T: %w", r.ID, h, err)
+				return p
+			}
+		}
+	}
+	return p
+}
+
+// createPrepared writes a prepared record: the checks that need the
+// database, its rows, and the hooks.
+func (t *txn) createPrepared(ctx context.Context, p *prepared) error {
+	if p.err != nil {
+		return p.err
+	}
+	r, v := p.r, p.v
+	if err := t.checkRefs(ctx, r.ID, r.Body); err != nil {
+		return err
+	}
 	if err := t.insertRevision(ctx, v); err != nil {
 		if errors.Is(err, sillok.ErrConflict) {
 			return fmt.Errorf("create %s: %w: the ID is taken", r.ID, sillok.ErrConflict)
 		}
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
+	now := v.Time
 	if err := t.exec(ctx, `INSERT INTO records (id, kind, org, level, rev, deleted, label, created, created_by, updated, updated_by)
 		VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $7, $8)`,
-		string(r.ID), string(r.Kind), r.Org, string(r.Level), false, r.Body.Label(), now.Format(sillok.TimeFormat), actor.User); err != nil {
+		string(r.ID), string(r.Kind), r.Org, string(r.Level), false, p.label, now.Format(sillok.TimeFormat), p.actor.User); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
 	if err := t.index(ctx, r.ID, r.Body, nil); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
-	if err := t.stored(ctx, v, r.Body); err != nil {
+	if err := t.storedPrepared(ctx, v, r.Body, p.hooks); err != nil {
 		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
 	t.live[r.ID] = r.Kind
 	r.Rev, r.Deleted = 1, false
 	r.Created, r.Updated = now, now
-	r.CreatedBy, r.UpdatedBy = actor.User, actor.User
+	r.CreatedBy, r.UpdatedBy = p.actor.User, p.actor.User
 	return nil
 }
 
@@ -209,6 +267,14 @@ func checkActor(a sillok.Actor) error {
 
 // check validates a body and its references and thesaurus codes.
 func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
+	if err := validate(id, b); err != nil {
+		return err
+	}
+	return t.checkRefs(ctx, id, b)
+}
+
+// validate checks a body on its own, without the database.
+func validate(id sillok.ID, b sillok.Body) error {
 	if err := b.Validate(); err != nil {
 		var fe *sillok.FieldError
 		if errors.As(err, &fe) && fe.Record == "" {
@@ -216,6 +282,11 @@ func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
 		}
 		return err
 	}
+	return nil
+}
+
+// checkRefs checks that a body's references and thesaurus codes resolve.
+func (t *txn) checkRefs(ctx context.Context, id sillok.ID, b sillok.Body) error {
 	for _, ref := range b.Refs() {
 		var (
 			kind    string
@@ -272,8 +343,20 @@ func (t *txn) check(ctx context.Context, id sillok.ID, b sillok.Body) error {
 
 // stored runs the hooks after a revision is stored.
 func (t *txn) stored(ctx context.Context, v *sillok.Revision, b sillok.Body) error {
-	for _, h := range t.s.hooks {
-		if err := h.AfterRevision(ctx, t.tx, v, b); err != nil {
+	return t.storedPrepared(ctx, v, b, nil)
+}
+
+// storedPrepared runs the hooks after a revision is stored, handing each
+// PrepareHook what its Prepare returned (prep[i] for hook i) if anything.
+func (t *txn) storedPrepared(ctx context.Context, v *sillok.Revision, b sillok.Body, prep []any) error {
+	for i, h := range t.s.hooks {
+		var err error
+		if ph, ok := h.(PrepareHook); ok && prep != nil && prep[i] != nil {
+			err = ph.AfterPrepared(ctx, t.tx, v, b, prep[i])
+		} else {
+			err = h.AfterRevision(ctx, t.tx, v, b)
+		}
+		if err != nil {
 			return fmt.Errorf("%T: %w", h, err)
 		}
 	}
@@ -286,9 +369,8 @@ func (t *txn) insertRevision(ctx context.Context, v *sillok.Revision) error {
 		v.Actor, v.ActorOrg, v.Tombstone, v.Note, string(v.Body), v.Hash)
 }
 
-// index rebuilds the derived refs and attrs rows of a record, one
-// multi-row INSERT per table: bulk loads spend most of their time here.
-// old is the body the rows were built from (nil for a new record).
+// index rebuilds the derived refs and attrs rows of a record. old is the
+// body the rows were built from (nil for a new record).
 func (t *txn) index(ctx context.Context, id sillok.ID, b, old sillok.Body) error {
 	if old != nil {
 		if err := t.unindex(ctx, id, old); err != nil {
@@ -299,43 +381,51 @@ func (t *txn) index(ctx context.Context, id sillok.ID, b, old sillok.Body) error
 	for _, ref := range b.Refs() {
 		rows = append(rows, [2]string{ref.Field, string(ref.To)})
 	}
-	if err := t.insertPairs(ctx, "refs (from_id, field, to_id)", id, rows); err != nil {
+	if err := t.insertPairs(ctx, `INSERT INTO refs (from_id, field, to_id) VALUES ($1, $2, $3)`, id, rows); err != nil {
 		return fmt.Errorf("index references: %w", err)
 	}
 	rows = rows[:0]
 	for _, a := range b.Attrs() {
 		rows = append(rows, [2]string{a.Key, a.Value})
 	}
-	if err := t.insertPairs(ctx, "attrs (record_id, key, value)", id, rows); err != nil { // see unindex
+	if err := t.insertPairs(ctx, `INSERT INTO attrs (record_id, key, value) VALUES ($1, $2, $3)`, id, rows); err != nil { // see unindex
 		return fmt.Errorf("index attributes: %w", err)
 	}
 	return nil
 }
 
-// insertPairs inserts (id, a, b) rows, without duplicates.
-func (t *txn) insertPairs(ctx context.Context, table string, id sillok.ID, rows [][2]string) error {
+// insertPairs inserts (id, a, b) rows with insert, a prepared single-row
+// INSERT, without duplicates. One row per statement on purpose: a
+// multi-row INSERT runs in a statement savepoint, and SQLite's FTS5 writes
+// its pending index data to disk at every savepoint of a transaction that
+// has touched it, so a bulk load made thousands of tiny FTS segments and
+// spent more time merging them than inserting.
+func (t *txn) insertPairs(ctx context.Context, insert string, id sillok.ID, rows [][2]string) error {
+	rows = sortedPairs(rows)
+	if len(rows) == 0 {
+		return nil
+	}
+	st, err := t.stmt(ctx, insert)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, string(id), r[0], r[1]); err != nil {
+			return t.s.mapErr(err)
+		}
+	}
+	return nil
+}
+
+// sortedPairs sorts rows and removes duplicates, in place.
+func sortedPairs(rows [][2]string) [][2]string {
 	slices.SortFunc(rows, func(x, y [2]string) int {
 		if c := strings.Compare(x[0], y[0]); c != 0 {
 			return c
 		}
 		return strings.Compare(x[1], y[1])
 	})
-	rows = slices.Compact(rows)
-	if len(rows) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO " + table + " VALUES ")
-	args := make([]any, 0, 1+2*len(rows))
-	args = append(args, string(id))
-	for i, r := range rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "($1, $%d, $%d)", 2*i+2, 2*i+3)
-		args = append(args, r[0], r[1])
-	}
-	return t.exec(ctx, q.String(), args...)
+	return slices.Compact(rows)
 }
 
 // unindex removes the derived rows built from body old. attrs has one

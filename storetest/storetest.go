@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"Thesauri", testThesauri},
 		{"LinksAreReversible", testLinks},
 		{"Evidence", testEvidence},
+		{"Loader", testLoader},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -12,6 +12,7 @@ import (
 	"github.com/sillok/sillok"
 	"github.com/sillok/sillok/demo"
 	"github.com/sillok/sillok/protect"
+	"github.com/sillok/sillok/sqlstore"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -43,10 +44,6 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		return err
 	}
 	defer repo.Close()
-	batch, wait := demo.StoreBatch(repo.Store), func() error { return nil }
-	if e.keys != nil {
-		batch, wait = sealedBatch(ctx, protect.NewStore(repo.Store, repo.Store.DB(), e.keys))
-	}
 	opts := demo.Options{People: people, Seed: seed, Log: e.log}
 	var tf *os.File
 	if truthFile != "" {
@@ -57,9 +54,22 @@ func (e *env) loadDemo(ctx context.Context, people int, seed uint64, truthFile s
 		opts.Truth = tf
 	}
 	start := time.Now()
-	st, err := demo.GenerateBatched(ctx, opts, batch)
-	if werr := wait(); err == nil {
-		err = werr
+	// The loader prepares records (hashes, search terms, custody events)
+	// on all cores while it writes earlier batches; with keys, the
+	// protected records are sealed on all cores before they reach it.
+	ld := repo.Store.NewLoader(ctx, demo.DefaultBatchSize)
+	var st *demo.Stats
+	if e.keys != nil {
+		batch, wait := sealedBatch(ctx, protect.NewStore(repo.Store, repo.Store.DB(), e.keys), ld)
+		st, err = demo.GenerateBatched(ctx, opts, batch)
+		if werr := wait(); err == nil {
+			err = werr
+		}
+	} else {
+		st, err = demo.Generate(ctx, opts, ld)
+		if cerr := ld.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("demo: %w", cerr)
+		}
 	}
 	if err != nil {
 		return err
@@ -95,11 +105,12 @@ func (e *env) useDemoRepository(ctx context.Context, people int) (func(), error)
 
 // sealedBatch collects each batch of generated records and seals the
 // protected ones on every core (pseudonyms first, in order, so that the
-// same seed gives the same pseudonyms); a writer goroutine stores the
-// sealed batches in order, one transaction each, while the next batch is
-// generated and sealed: the single writer does no cryptography. wait
-// returns once every batch handed over is written (or the first error).
-func sealedBatch(ctx context.Context, st *protect.Store) (batch demo.BatchFunc, wait func() error) {
+// same seed gives the same pseudonyms); a goroutine hands the sealed
+// batches in order to the loader, which prepares and writes them while
+// the next batch is generated and sealed: the single writer does no
+// cryptography. wait closes the loader once every batch handed over is
+// written, and returns the first error.
+func sealedBatch(ctx context.Context, st *protect.Store, ld *sqlstore.Loader) (batch demo.BatchFunc, wait func() error) {
 	type sealed struct {
 		items []collected
 		dones []func()
@@ -108,27 +119,40 @@ func sealedBatch(ctx context.Context, st *protect.Store) (batch demo.BatchFunc, 
 	failed := make(chan struct{})
 	var werr error
 	writerDone := make(chan struct{})
+	release := func(dones []func()) {
+		for _, d := range dones {
+			if d != nil {
+				d()
+			}
+		}
+	}
 	go func() {
 		defer close(writerDone)
+		// done releases a record's opened text kept for the search
+		// index; the loader prepares a few batches behind, so each
+		// batch's are released three batches later (released early, the
+		// index opens the record again: slower, not wrong).
+		var held [][]func()
 		for b := range queue {
 			if werr == nil {
-				werr = st.Store.Batch(ctx, func(tx sillok.Tx) error {
-					for _, it := range b.items {
-						if err := tx.Create(ctx, it.actor, it.r); err != nil {
-							return err
-						}
+				for _, it := range b.items {
+					if werr = ld.Create(ctx, it.actor, it.r); werr != nil {
+						close(failed)
+						break
 					}
-					return nil
-				})
-				if werr != nil {
-					close(failed)
 				}
 			}
-			for _, d := range b.dones {
-				if d != nil {
-					d()
-				}
+			held = append(held, b.dones)
+			if len(held) > 3 {
+				release(held[0])
+				held = held[1:]
 			}
+		}
+		if err := ld.Close(); werr == nil && err != nil {
+			werr = fmt.Errorf("demo: %w", err)
+		}
+		for _, d := range held {
+			release(d)
 		}
 	}()
 	var once sync.Once

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -27,6 +28,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	e.noSeal = !*seal
 	if *people < demo.MinPeople || *people > demo.MaxPeople {
 		return fmt.Errorf("%w: --people must be from %d to %d", errUsage, demo.MinPeople, demo.MaxPeople)
+	}
+	// A bulk load allocates a great deal that dies young; collecting less
+	// often cut a million-person load from 13:38 to 12:03 (GC was ~9% of
+	// its CPU) for 1.9 GB instead of 1.0 GB peak RSS. $GOGC still wins.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	return e.loadDemo(ctx, *people, *seed, *truth)
 }

@@ -44,6 +44,7 @@ func commands() []command {
 		{"verify", "check an evidence bundle offline", runVerify},
 		{"search", "search texts in Korean and English", runSearch},
 		{"estimate", "estimate how many were not documented (multiple systems estimation)", runEstimate},
+		{"bench", "time fetching victims with everything linked to them, and the store's size", runBench},
 		{"key", "create organisation and recovery key files, escrows", runKey},
 		{"evidence", "add files to the evidence store (evidence add FILE...)", runEvidence},
 		{"log", "check the custody log against the records and files (log verify)", runLog},

@@ -95,14 +95,8 @@ func (s *Server) estimatesFor(ctx context.Context, key estimateKey, wait time.Du
 	if res != nil {
 		return res, nil
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-busy:
-	case <-timer.C:
-		return nil, errEstimatePending
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := awaitFirst(ctx, busy, wait, errEstimatePending); err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	res, err := e.res, e.err

@@ -132,14 +132,8 @@ func (s *Server) reviewQueue(ctx context.Context, wait time.Duration) ([]queued,
 	if items != nil {
 		return items, recent, nil
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		return nil, nil, errQueuePending
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+	if err := awaitFirst(ctx, done, wait, errQueuePending); err != nil {
+		return nil, nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

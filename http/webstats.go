@@ -132,6 +132,22 @@ func englishName(ns []sillok.Name) string {
 // and did not finish within the wait.
 var errStatsPending = errors.New("statistics are being computed")
 
+// awaitFirst waits at most wait for a first background computation to
+// finish (busy closed); pending is the error when it is still running.
+// The statistics, estimates and review queue pages share it.
+func awaitFirst(ctx context.Context, busy <-chan struct{}, wait time.Duration, pending error) error {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-busy:
+		return nil
+	case <-timer.C:
+		return pending
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // statsFor returns the statistics. Every computation runs in the
 // background, detached from the request: the first request waits for it at
 // most wait (then errStatsPending, and the page asks the browser to come
@@ -157,14 +173,8 @@ func (w *web) statsFor(ctx context.Context, st sillok.Reader, log *slog.Logger, 
 	if s != nil {
 		return s, nil
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-busy:
-	case <-timer.C:
-		return nil, errStatsPending
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := awaitFirst(ctx, busy, wait, errStatsPending); err != nil {
+		return nil, err
 	}
 	w.mu.Lock()
 	s, err := c.stats, c.statsErr

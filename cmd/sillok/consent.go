@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -40,23 +41,34 @@ func oneSource(id string, rest []string) (sillok.ID, error) {
 	return sillok.ID(id), nil
 }
 
+// parseConsentArgs parses the flags and the one source ID (before or
+// after them) of consent give and withdraw; uses is fs's --uses list,
+// which both require.
+func parseConsentArgs(fs *flag.FlagSet, args []string, uses *listFlag) (sillok.ID, error) {
+	id, args := sourceFirst(args)
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	src, err := oneSource(id, fs.Args())
+	if err != nil {
+		fs.Usage()
+		return "", err
+	}
+	if len(*uses) == 0 {
+		return "", fmt.Errorf("%w: --uses is required", errUsage)
+	}
+	return src, nil
+}
+
 func runConsentGive(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "consent give", "SOURCE --uses USE[,USE...] [--partners ORG[,ORG...]] [--given DATE]")
 	var uses, partners listFlag
 	fs.Var(&uses, "uses", "the `USEs` consented to: "+strings.Join(sillok.ConsentUses(), ", "))
 	fs.Var(&partners, "partners", "named partner `ORGs` for the partners use")
 	givenFlag := fs.String("given", "", "when consent was given (`DATE` YYYY-MM-DD or RFC 3339; default now)")
-	id, args := sourceFirst(args)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	src, err := oneSource(id, fs.Args())
+	src, err := parseConsentArgs(fs, args, &uses)
 	if err != nil {
-		fs.Usage()
 		return err
-	}
-	if len(uses) == 0 {
-		return fmt.Errorf("%w: --uses is required", errUsage)
 	}
 	given := time.Now()
 	if *givenFlag != "" {
@@ -83,17 +95,9 @@ func runConsentWithdraw(ctx context.Context, e *env, args []string) error {
 	fs.Var(&uses, "uses", "the `USEs` withdrawn: "+strings.Join(sillok.ConsentUses(), ", "))
 	fs.Var(&partners, "partners", "with --uses partners: withdraw sharing with these `ORGs` only")
 	note := fs.String("note", "", "why, as told (`TEXT`, stored in clear: name no one)")
-	id, args := sourceFirst(args)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	src, err := oneSource(id, fs.Args())
+	src, err := parseConsentArgs(fs, args, &uses)
 	if err != nil {
-		fs.Usage()
 		return err
-	}
-	if len(uses) == 0 {
-		return fmt.Errorf("%w: --uses is required", errUsage)
 	}
 	s, err := e.openStore(ctx)
 	if err != nil {

@@ -87,6 +87,8 @@ func BenchmarkPages(b *testing.B) {
 		{"map", "/map", h},
 		{"intake-find", "/intake?find=%EA%B9%80%EC%98%81", h}, // 김영
 		{"intake-acts", "/intake/" + src + "/acts", h},
+		{"intake-consent", "/intake/" + src + "/consent", h},
+		{"sharing", "/records/" + first(sillok.KindPerson) + "/sharing", h},
 		{"review", "/review", h},
 		{"review-page3", "/review?offset=20&lang=ko", h},
 		{"estimates", "/estimates", h}, // LCMCR, the default
